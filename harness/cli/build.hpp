@@ -1,0 +1,16 @@
+// Building what a command needs, through CMake (the build directory is configured by ./bnkit).
+#pragma once
+
+#include <string>
+
+namespace bnkit::cli {
+
+struct BuildResult {
+  bool ok = false;
+  std::string errors;  ///< the compiler's error lines, trimmed for a student to read
+};
+
+/// `cmake --build BUILD_DIR --target TARGET`, its output kept in a log under the build dir.
+BuildResult build_target(const std::string& target);
+
+}  // namespace bnkit::cli

@@ -1,0 +1,56 @@
+// bnkit hint LESSON [--level N]: progressive hints, one level at a time.
+#include "commands.hpp"
+#include "lesson_args.hpp"
+#include "terminal.hpp"
+
+#include <iostream>
+
+namespace bnkit::cli {
+
+int hint_command(const Args& args) {
+  std::vector<std::string> names;
+  int level = 1;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--level") {
+      if (i + 1 >= args.size()) return usage_error("--level needs a number, e.g. --level 2");
+      try {
+        std::size_t used = 0;
+        level = std::stoi(args[++i], &used);
+        if (used != args[i].size()) throw std::invalid_argument(args[i]);
+      } catch (const std::exception&) {
+        return usage_error("--level needs a number, e.g. --level 2 (got '" + args[i] + "')");
+      }
+    } else if (args[i].rfind("-", 0) == 0) {
+      return usage_error("unknown flag '" + args[i] + "' for hint. Valid flags: --level N");
+    } else {
+      names.push_back(args[i]);
+    }
+  }
+  if (names.size() != 1) return usage_error("hint needs exactly one lesson, e.g. ./bnkit hint 01");
+  const auto lessons = select_lessons(names);
+  if (!lessons) return 2;
+  const Lesson& lesson = lessons->front();
+  const std::vector<std::string> hints = read_hints(lesson);
+  if (hints.empty()) {
+    std::cerr << "bnkit: lesson " << lesson.id << " has no hints (lessons/" << lesson.id << "/hints.md)\n";
+    return 1;
+  }
+  const int count = static_cast<int>(hints.size());
+  if (level < 1 || level > count) {
+    return usage_error("lesson " + lesson.number + " has hint levels 1 to " + std::to_string(count) +
+                       ", not " + std::to_string(level));
+  }
+  const Style style;
+  std::cout << style.bold(lesson.title + " · hint " + std::to_string(level) + " of " + std::to_string(count))
+            << "\n\n" << hints[static_cast<std::size_t>(level - 1)] << "\n";
+  if (level < count) {
+    std::cout << style.dim("Still stuck? ./bnkit hint " + lesson.number + " --level " + std::to_string(level + 1))
+              << "\n";
+  } else {
+    std::cout << style.dim("That was the last hint. Once it passes, compare with solutions/" + lesson.id + "/.")
+              << "\n";
+  }
+  return 0;
+}
+
+}  // namespace bnkit::cli

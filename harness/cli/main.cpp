@@ -1,0 +1,55 @@
+// bnkit-cli: what ./bnkit runs once the build is configured.
+#include "commands.hpp"
+
+#include <iostream>
+#include <map>
+
+namespace {
+
+constexpr const char* kUsage = R"(bnkit: Batch Normalization, one lesson at a time.
+
+Usage:
+  ./bnkit grade [LESSON...]       build and grade your lessons (all when none named)
+        --reference               grade the reference solutions instead
+        --strict                  exit non-zero unless every graded test passes
+        --verbose                 show every failure, not only the next lesson's
+        --json FILE               also write the results as JSON to FILE
+        --timeout SECONDS         time limit per test (default 10)
+  ./bnkit list                    the lessons and where you are
+  ./bnkit hint LESSON [--level N] hints, level 1 first
+  ./bnkit test                    the kit's own test suite (for kit developers and CI)
+
+LESSON is a number (01 or 1) or a name (01_batch_statistics or batch_statistics).
+)";
+
+}  // namespace
+
+namespace bnkit::cli {
+int usage_error(const std::string& message) {
+  std::cerr << "bnkit: " << message << "\n";
+  return 2;
+}
+}  // namespace bnkit::cli
+
+int main(int argc, char** argv) {
+  using namespace bnkit::cli;
+  const std::map<std::string, int (*)(const Args&)> commands = {
+      {"grade", grade_command}, {"list", list_command}, {"hint", hint_command}, {"test", test_command}};
+  if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help" ||
+      std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const auto it = commands.find(argv[1]);
+  if (it == commands.end()) {
+    std::cerr << "bnkit: unknown command '" << argv[1] << "'. Valid commands: grade, list, hint, test\n\n"
+              << kUsage;
+    return 2;
+  }
+  try {
+    return it->second(Args(argv + 2, argv + argc));
+  } catch (const std::exception& e) {
+    std::cerr << "bnkit: " << e.what() << "\n";
+    return 1;
+  }
+}

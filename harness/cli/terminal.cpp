@@ -1,0 +1,33 @@
+#include "terminal.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace bnkit::cli {
+
+Style::Style() {
+  color_ = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  for (const char* var : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* v = std::getenv(var);
+    if (v && *v) {
+      unicode_ = std::strstr(v, "UTF-8") || std::strstr(v, "utf8") || std::strstr(v, "UTF8");
+      break;
+    }
+  }
+}
+
+std::string Style::bar(int earned, int possible, int width) const {
+  const int filled = possible > 0 ? earned * width / possible : 0;
+  std::string full, empty;
+  for (int i = 0; i < width; ++i) (i < filled ? full : empty) += unicode_ ? "█" : "#";
+  if (!unicode_) {
+    for (char& c : empty) c = '.';
+  } else {
+    empty.clear();
+    for (int i = filled; i < width; ++i) empty += "░";
+  }
+  return green(full) + dim(empty);
+}
+
+}  // namespace bnkit::cli

@@ -1,0 +1,11 @@
+// Everything a lesson's test file needs.
+#pragma once
+
+#include "case_file.hpp"
+#include "compare.hpp"
+#include "expect_error.hpp"
+#include "mistakes.hpp"
+#include "points.hpp"
+#include "random.hpp"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,46 @@
+// Running a child process with a time limit, its output captured to a file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bnkit::runner {
+
+struct ProcessOutcome {
+  enum class Kind { kExited, kSignalled, kTimedOut, kCouldNotStart } kind = Kind::kCouldNotStart;
+  int code = 0;  ///< exit code, or signal number
+  double seconds = 0.0;
+};
+
+/// A started child: its own process group (so a timeout kills everything it spawned),
+/// stdin from /dev/null, stdout and stderr into `output_path`.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::string& output_path, double timeout_s);
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child();
+
+  /// Non-blocking: true once the child has ended (or was killed for its time limit).
+  bool poll();
+  const ProcessOutcome& outcome() const { return outcome_; }
+
+ private:
+  int pid_ = -1;
+  double start_ = 0.0;
+  double timeout_s_;
+  bool done_ = false;
+  ProcessOutcome outcome_;
+};
+
+/// Runs to the end, blocking. Output goes to `output_path`.
+ProcessOutcome run_process(const std::vector<std::string>& argv, const std::string& output_path,
+                           double timeout_s);
+
+/// Human words for a signal: "SIGSEGV (segmentation fault)".
+std::string signal_name(int sig);
+
+/// The whole file as a string ("" if it cannot be read).
+std::string read_file(const std::string& path);
+
+}  // namespace bnkit::runner

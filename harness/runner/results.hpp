@@ -1,0 +1,49 @@
+// What grading produces: per test, per lesson. Every report format (terminal table, JSON,
+// and later Gradescope / JUnit) is written from these structs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bnkit::runner {
+
+enum class TestStatus {
+  kPassed,
+  kFailed,      ///< ran to the end, a check failed
+  kNotStarted,  ///< reached a BNKIT_TODO in the stub
+  kCrashed,     ///< killed by a signal (segfault, abort, failed assertion)
+  kExited,      ///< called exit() (or similar) before the test finished
+  kTimedOut,    ///< ran past the time limit (endless loop?)
+};
+
+struct TestResult {
+  std::string name;  ///< "Suite.Name"
+  int points = 0;    ///< what the test is worth
+  TestStatus status = TestStatus::kFailed;
+  std::string message;    ///< failure messages, or what happened to the process
+  std::string diagnosis;  ///< known-mistake id the failure matched, if any
+  double seconds = 0.0;
+
+  bool passed() const { return status == TestStatus::kPassed; }
+  int earned() const { return passed() ? points : 0; }
+};
+
+enum class LessonStatus { kComplete, kInProgress, kNotStarted, kDoesNotCompile, kBroken };
+
+struct LessonResult {
+  std::string id;    ///< "01_batch_statistics"
+  LessonStatus status = LessonStatus::kNotStarted;
+  std::string detail;  ///< compiler errors (kDoesNotCompile) or what went wrong (kBroken)
+  std::vector<TestResult> tests;
+
+  int earned() const;
+  int possible() const;
+};
+
+/// Derives a lesson's status from its tests' statuses.
+LessonStatus summarise(const std::vector<TestResult>& tests);
+
+const char* to_string(TestStatus s);
+const char* to_string(LessonStatus s);
+
+}  // namespace bnkit::runner
