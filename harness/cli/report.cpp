@@ -28,11 +28,16 @@ int GradeReport::possible() const {
 
 namespace {
 
-std::string pad(const std::string& s, std::size_t width) {
-  // Count code points, not bytes, so titles with "·" line up.
+/// Width on screen: code points, not bytes, so titles with "·" line up.
+std::size_t display_width(const std::string& s) {
   std::size_t chars = 0;
   for (unsigned char c : s) chars += (c & 0xC0) != 0x80;
-  return chars >= width ? s : s + std::string(width - chars, ' ');
+  return chars;
+}
+
+std::string pad(const std::string& s, std::size_t width) {
+  const std::size_t w = display_width(s);
+  return w >= width ? s : s + std::string(width - w, ' ');
 }
 
 std::string status_text(const LessonResult& r, const Style& style) {
@@ -132,7 +137,7 @@ void print_report(const GradeReport& report, const Style& style) {
                                            : "bnkit grade · your code (lessons/)")
             << "\n\n";
   std::size_t title_width = 0;
-  for (const Lesson& l : report.lessons) title_width = std::max(title_width, l.title.size());
+  for (const Lesson& l : report.lessons) title_width = std::max(title_width, display_width(l.title));
   for (std::size_t i = 0; i < report.lessons.size(); ++i) {
     const LessonResult& r = report.results[i];
     char points[32];

@@ -41,6 +41,36 @@ int print_manifest() {
   return status;
 }
 
+/// GoogleTest's failure text, trimmed to what a student needs: the message of an
+/// AssertionResult without the "Value of / Actual: false (...) / Expected: true" wrapping,
+/// paths relative to the kit, and SCOPED_TRACE lines as "in <trace>".
+std::string tidy(const std::string& where, const std::string& message) {
+  std::string m = message;
+  const std::string head = "\n  Actual: false (";
+  const std::string tail = ")\nExpected: true";
+  const auto a = m.find(head), t = m.find(tail);
+  if (m.rfind("Value of: ", 0) == 0 && a != std::string::npos && t != std::string::npos && t > a) {
+    m = m.substr(a + head.size(), t - a - head.size()) + m.substr(t + tail.size());
+  }
+  std::string out = where + m;
+  const std::string trace = "\nGoogle Test trace:";
+  if (const auto g = out.find(trace); g != std::string::npos) {
+    std::string traces = out.substr(g + trace.size());
+    out.erase(g);
+    std::size_t pos = 0;
+    while ((pos = traces.find('\n', pos)) != std::string::npos) {
+      const auto end = traces.find('\n', pos + 1);
+      std::string line = traces.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
+      if (const auto colon = line.find(": "); colon != std::string::npos) line = line.substr(colon + 2);
+      if (!line.empty()) out += "\n  in " + line;
+      pos = end == std::string::npos ? traces.size() : end;
+    }
+  }
+  const std::string root = BNKIT_SOURCE_DIR "/";
+  for (std::size_t at; (at = out.find(root)) != std::string::npos;) out.erase(at, root.size());
+  return out;
+}
+
 /// Writes the result file of the (single) test this process runs.
 class ResultWriter : public ::testing::EmptyTestEventListener {
  public:
@@ -63,7 +93,7 @@ class ResultWriter : public ::testing::EmptyTestEventListener {
       std::string where = part.file_name() ? std::string(part.file_name()) + ":" +
                                                  std::to_string(part.line_number()) + ": "
                                            : std::string();
-      const std::string text = where + part.message();
+      const std::string text = tidy(where, part.message());
       body += "failure " + std::to_string(text.size()) + "\n" + text + "\n";
     }
     write(body, "a");

@@ -1,0 +1,72 @@
+// Mutant of lesson 04: eval mode normalises with the batch statistics instead of the running ones.
+// caught-by: BatchNorm1dLayer.EvalUsesRunningStatistics
+// diagnosis: batch_stats_in_eval
+#include "eval_mode.hpp"
+
+#include "bnkit/checks.hpp"
+
+#include <cmath>
+
+namespace bnkit {
+
+BatchNorm1d::BatchNorm1d(Index num_features, BatchNormOptions options)
+    : num_features_(num_features), options_(options) {
+  if (options_.affine) {
+    gamma = Eigen::VectorXd::Ones(num_features);  // start as the identity map
+    beta = Eigen::VectorXd::Zero(num_features);
+  }
+  if (options_.track_running_stats) {
+    running_mean = Eigen::VectorXd::Zero(num_features);
+    running_var = Eigen::VectorXd::Ones(num_features);
+    num_batches_tracked = 0;
+  }
+}
+
+Tensor BatchNorm1d::forward(const Tensor& x) {
+  check_rank_2_or_3(x.shape());
+  check_channels(x.shape(), num_features_);
+  const Index n = x.dim(0);
+  const Index length = x.rank() == 3 ? x.dim(2) : 1;
+  const Index m = n * length;  // values per channel: statistics run over N and L
+
+  // Batch statistics in train mode, and always when there are no running statistics.
+  const bool use_batch_stats = true;  // MUTANT: batch statistics in eval mode too
+  const bool update_buffers = training_ && options_.track_running_stats;
+
+  // PyTorch counts every train-mode call, an empty batch included.
+  if (update_buffers) num_batches_tracked += 1;
+  Tensor y(x.shape());
+  if (m == 0) return y;  // empty in (N or L is 0), empty out; running statistics untouched
+
+  Eigen::VectorXd mean(num_features_), var(num_features_);
+  if (use_batch_stats) {
+    check_more_than_one_value_per_channel(m, x.shape());
+    for (Index c = 0; c < num_features_; ++c) {
+      const ConstChannelView v = x.channel(c);  // L x N: every value of channel c
+      mean[c] = v.mean();
+      var[c] = (v.array() - mean[c]).square().mean();  // biased (divide by M): normalises
+    }
+    if (update_buffers) {
+      const double w = options_.momentum ? *options_.momentum
+                                         : 1.0 / static_cast<double>(num_batches_tracked);
+      const double bessel = static_cast<double>(m) / static_cast<double>(m - 1);
+      running_mean = (1.0 - w) * running_mean + w * mean;
+      running_var = (1.0 - w) * running_var + w * (var * bessel);  // unbiased is stored
+    }
+  } else {
+    // Eval with running statistics: fixed numbers, so any batch size works, and the
+    // output of one sample does not depend on the others.
+    mean = running_mean;
+    var = running_var;
+  }
+
+  for (Index c = 0; c < num_features_; ++c) {
+    const double rstd = 1.0 / std::sqrt(var[c] + options_.eps);
+    const double scale = options_.affine ? gamma[c] : 1.0;
+    const double shift = options_.affine ? beta[c] : 0.0;
+    y.channel(c) = ((x.channel(c).array() - mean[c]) * (rstd * scale) + shift).matrix();
+  }
+  return y;
+}
+
+}  // namespace bnkit
