@@ -84,7 +84,14 @@ BNKIT_TEST(BatchStatistics, StableAtLargeOffset, 3) {
   ASSERT_GT((naive - want).cwiseAbs().maxCoeff(), 0.1)
       << "premise of this test: the one-pass formula must fail on this data";
   // Inputs near 1e8 carry ~1e-8 of rounding each, so allow 1e-6 relative here.
-  EXPECT_TRUE(matches_case("var", run(x).var, c, "var", Tolerance{1e-9, 1e-6}));
+  const Eigen::VectorXd got = run(x).var;
+  EXPECT_TRUE(matches_case("var", got, c, "var", Tolerance{1e-9, 1e-6}));
+  // The one-pass formula's result here is rounding noise (multiples of 2, the spacing of
+  // doubles near 1e16), so no exact fingerprint fits it; a two-pass answer is never off by
+  // 0.1, so a miss that large is the cancellation.
+  if ((got - want).cwiseAbs().maxCoeff() > 0.1) {
+    ADD_FAILURE() << bnkit::grader::looks_like("naive_one_pass_variance");
+  }
 }
 
 BNKIT_TEST(BatchStatistics, ReferenceRandomizedCases, 2) {

@@ -2,6 +2,8 @@
 #include "eval_mode.hpp"
 #include "lesson_test.hpp"
 
+#include "bnkit/todo.hpp"
+
 #include <functional>
 #include <string>
 
@@ -51,7 +53,17 @@ void replay(const Case& c, const std::function<void(const Step&, const BatchNorm
     SCOPED_TRACE("case " + c.name() + ", call " + std::to_string(k) + " (" +
                  (train ? "train" : "eval") + " mode)");
     layer.train(train);
-    Step step{k, train, s, layer.forward(c.tensor("x" + s))};
+    Step step{k, train, s, Tensor()};
+    try {
+      step.y = layer.forward(c.tensor("x" + s));
+    } catch (const bnkit::NotImplemented&) {
+      throw;  // an unfinished stub: reported as "not started"
+    } catch (const std::exception& e) {
+      // Later calls depend on this one's buffers: stop this case, go on with the others.
+      ADD_FAILURE() << "forward() threw on a valid input of shape "
+                    << bnkit::shape_string(c.tensor("x" + s).shape()) << ": " << e.what();
+      return;
+    }
     check(step, layer);
   }
 }
