@@ -58,7 +58,6 @@ function(bnkit_add_lesson lesson)
   set(wrapper ${CMAKE_BINARY_DIR}/reference/${lesson}.cpp)
   configure_file(${BNKIT_REFERENCE_WRAPPER} ${wrapper} @ONLY)
   bnkit_lesson_binary(lesson${num}_reference ${num} ${wrapper})
-  set_property(DIRECTORY APPEND PROPERTY BNKIT_LESSONS ${lesson})
 
   # Every reference passes every test: each test is a ctest of its own.
   gtest_discover_tests(lesson${num}_reference TEST_PREFIX "reference/${lesson}/"
