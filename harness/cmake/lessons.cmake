@@ -1,12 +1,15 @@
-# One call per lesson folder lessons/NN_topic/ builds, from ONE compiled set of the
-# lesson's tests (harness/tests/NN_topic/*.cpp):
-#   lessonNN_student     tests + lessons/NN_topic/topic.cpp      (what `bnkit grade` runs)
-#   lessonNN_reference   tests + solutions/NN_topic/topic.cpp    (tagged, see below)
-#   lessonNN_mutant_X    tests + harness/mutants/NN_topic/X.cpp  (known-wrong code)
-# The student binary never links a solution: the two differ only in the implementation
-# file, and bnkit-selftest proves it on the built binaries.
+# One call per lesson folder lessons/NN_topic/ builds:
+#   lessonNN_tests            TRUSTED: the tests (harness/tests/NN_topic/, and the hidden
+#                             ones in harness/hidden/NN_topic/ where they exist), golden data
+#                             and the proxies of harness/bindings/NN_topic.cpp. No lesson code.
+#   lessonNN_student.so       the student's lessons/NN_topic/topic.cpp + the dispatcher,
+#                             compiled in the compile sandbox. Loaded only by bnkit-worker.
+#   lessonNN_reference.so     solutions/NN_topic/topic.cpp + the dispatcher.
+#   lessonNN_mutant_X.so      harness/mutants/NN_topic/X.cpp + the dispatcher.
+# bnkit-selftest proves from the build graph that the trusted binary holds no lesson code
+# and no worker library holds a solution but the reference's.
 
-set(BNKIT_REFERENCE_WRAPPER ${CMAKE_CURRENT_LIST_DIR}/reference_wrapper.cpp.in)
+set(BNKIT_LESSON_OUTPUT ${CMAKE_BINARY_DIR}/lessons)
 
 function(bnkit_add_lessons lessons_root)
   file(GLOB lesson_dirs LIST_DIRECTORIES true CONFIGURE_DEPENDS ${lessons_root}/[0-9][0-9]_*)
@@ -18,15 +21,21 @@ function(bnkit_add_lessons lessons_root)
   endforeach()
 endfunction()
 
-# A test binary of lesson NUM from one implementation file.
-function(bnkit_lesson_binary target num impl)
-  add_executable(${target} ${impl})
-  target_link_libraries(${target} PRIVATE lesson${num}_tests lesson${num}_contract bnkit_grader
-                        bnkit_warnings)
+# A worker library of lesson LESSON from one implementation file. SANDBOXED: compile it in
+# the compile sandbox (anything a student wrote).
+function(bnkit_lesson_worker target lesson impl sandboxed)
+  string(SUBSTRING ${lesson} 0 2 num)
+  add_library(${target} MODULE ${impl} ${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cpp)
+  target_link_libraries(${target} PRIVATE lesson${num}_contract bnkit_dispatch bnkit_warnings)
   # Stubs name parameters they do not use yet; that is not worth a warning.
   target_compile_options(${target} PRIVATE -Wno-unused-parameter)
-  target_precompile_headers(${target} REUSE_FROM bnkit_pch)
-  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lessons)
+  target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  target_precompile_headers(${target} REUSE_FROM bnkit_worker_pch)
+  set_target_properties(${target} PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${BNKIT_LESSON_OUTPUT})
+  if(sandboxed)
+    set_target_properties(${target} PROPERTIES
+      CXX_COMPILER_LAUNCHER "${BNKIT_COMPILE_SANDBOX};${PROJECT_SOURCE_DIR};${CMAKE_BINARY_DIR}")
+  endif()
 endfunction()
 
 function(bnkit_add_lesson lesson)
@@ -35,7 +44,8 @@ function(bnkit_add_lesson lesson)
   set(root ${PROJECT_SOURCE_DIR})
   set(stub ${root}/lessons/${lesson}/${topic}.cpp)
   set(solution ${root}/solutions/${lesson}/${topic}.cpp)
-  foreach(required IN ITEMS ${stub} ${solution} ${root}/lessons/${lesson}/${topic}.hpp)
+  set(binding ${root}/harness/bindings/${lesson}.cpp)
+  foreach(required IN ITEMS ${stub} ${binding} ${root}/lessons/${lesson}/${topic}.hpp)
     if(NOT EXISTS ${required})
       message(FATAL_ERROR "lesson ${lesson} is missing ${required}")
     endif()
@@ -45,30 +55,36 @@ function(bnkit_add_lesson lesson)
   target_include_directories(lesson${num}_contract INTERFACE ${root}/lessons/${lesson})
   target_link_libraries(lesson${num}_contract INTERFACE bnkit_lesson_api)
 
-  file(GLOB tests CONFIGURE_DEPENDS ${root}/harness/tests/${lesson}/*.cpp)
-  add_library(lesson${num}_tests OBJECT ${tests})
-  target_link_libraries(lesson${num}_tests PUBLIC lesson${num}_contract bnkit_grader
-                        PRIVATE bnkit_warnings bnkit_werror)
+  # The trusted test binary.
+  file(GLOB tests CONFIGURE_DEPENDS ${root}/harness/tests/${lesson}/*.cpp ${root}/harness/hidden/${lesson}/*.cpp)
+  add_executable(lesson${num}_tests ${tests} ${binding})
+  target_link_libraries(lesson${num}_tests PRIVATE lesson${num}_contract bnkit_grader bnkit_warnings bnkit_werror)
   target_precompile_headers(lesson${num}_tests REUSE_FROM bnkit_pch)
+  set_target_properties(lesson${num}_tests PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${BNKIT_LESSON_OUTPUT})
+  set(tests_bin ${BNKIT_LESSON_OUTPUT}/lesson${num}_tests)
 
-  # Student and reference binaries.
-  bnkit_lesson_binary(lesson${num}_student ${num} ${stub})
-  set(LESSON ${lesson})
-  set(SOLUTION ${solution})
-  set(wrapper ${CMAKE_BINARY_DIR}/reference/${lesson}.cpp)
-  configure_file(${BNKIT_REFERENCE_WRAPPER} ${wrapper} @ONLY)
-  bnkit_lesson_binary(lesson${num}_reference ${num} ${wrapper})
+  # The student's worker library.
+  bnkit_lesson_worker(lesson${num}_student ${lesson} ${stub} TRUE)
+  set(student_so ${BNKIT_LESSON_OUTPUT}/lesson${num}_student.so)
+  add_dependencies(lesson${num}_student lesson${num}_tests bnkit-worker)
 
-  # Every reference passes every test: each test is a ctest of its own.
-  gtest_discover_tests(lesson${num}_reference TEST_PREFIX "reference/${lesson}/"
-                       DISCOVERY_MODE PRE_TEST PROPERTIES LABELS reference)
+  if(EXISTS ${solution})
+    bnkit_lesson_worker(lesson${num}_reference ${lesson} ${solution} FALSE)
+    add_dependencies(lesson${num}_reference lesson${num}_tests bnkit-worker)
+    set(reference_so ${BNKIT_LESSON_OUTPUT}/lesson${num}_reference.so)
+    # Every reference passes every test, visible and hidden (the reference is its own
+    # oracle there): each test is a ctest of its own.
+    gtest_discover_tests(lesson${num}_tests TEST_PREFIX "reference/${lesson}/"
+                         EXTRA_ARGS --bnkit-worker=${reference_so} --bnkit-oracle=${reference_so}
+                         DISCOVERY_MODE PRE_TEST PROPERTIES LABELS reference)
+  endif()
+
   # Every pristine stub compiles and fails every test, as "not started".
   add_test(NAME stub/${lesson}/fails-every-test
-           COMMAND bnkit-selftest stub ${lesson} $<TARGET_FILE:lesson${num}_student>)
+           COMMAND bnkit-selftest stub ${lesson} ${tests_bin} ${student_so})
   set_tests_properties(stub/${lesson}/fails-every-test PROPERTIES LABELS stub)
 
   # Every mutant is caught by the test it names, with the diagnosis it names.
-  set(mutant_binaries)
   file(GLOB mutants CONFIGURE_DEPENDS ${root}/harness/mutants/${lesson}/*.cpp)
   foreach(mutant IN LISTS mutants)
     get_filename_component(name ${mutant} NAME_WE)
@@ -79,26 +95,26 @@ function(bnkit_add_lesson lesson)
     if(NOT caught_by OR NOT diagnosis)
       message(FATAL_ERROR "${mutant} needs '// caught-by: Suite.Test' and '// diagnosis: id' lines")
     endif()
-    bnkit_lesson_binary(lesson${num}_mutant_${name} ${num} ${mutant})
-    list(APPEND mutant_binaries $<TARGET_FILE:lesson${num}_mutant_${name}>)
+    bnkit_lesson_worker(lesson${num}_mutant_${name} ${lesson} ${mutant} FALSE)
     add_test(NAME mutant/${lesson}/${name}
-             COMMAND bnkit-selftest mutant $<TARGET_FILE:lesson${num}_mutant_${name}>
+             COMMAND bnkit-selftest mutant ${tests_bin} ${BNKIT_LESSON_OUTPUT}/lesson${num}_mutant_${name}.so
                      ${caught_by} ${diagnosis})
     set_tests_properties(mutant/${lesson}/${name} PROPERTIES LABELS mutant)
   endforeach()
 
-  # The binaries a student's code runs in hold no reference code; the reference does.
-  add_test(NAME isolation/${lesson}/no-reference-in-student-binaries
-           COMMAND bnkit-selftest isolation $<TARGET_FILE:lesson${num}_reference>
-                   $<TARGET_FILE:lesson${num}_student> ${mutant_binaries})
-  set_tests_properties(isolation/${lesson}/no-reference-in-student-binaries PROPERTIES LABELS isolation)
+  # From the build graph: the trusted binary holds no lesson code, the student's worker no
+  # solution, and only the reference's worker holds the reference.
+  add_test(NAME isolation/${lesson}/build-graph
+           COMMAND bnkit-selftest isolation ${CMAKE_MAKE_PROGRAM} ${CMAKE_BINARY_DIR} ${lesson}
+                   lesson${num}_tests lesson${num}_student)
+  set_tests_properties(isolation/${lesson}/build-graph PROPERTIES LABELS isolation)
 
   # Randomized cases whose expectations come from the reference solution, committed so
   # that grading (and a handout without solutions) never needs the solution.
   set(cases_src ${root}/harness/golden/reference_cases/${lesson}.cpp)
-  if(EXISTS ${cases_src})
+  if(EXISTS ${cases_src} AND EXISTS ${solution})
     add_executable(lesson${num}_reference_cases ${root}/harness/golden/reference_cases/main.cpp
-                   ${cases_src} ${wrapper})
+                   ${cases_src} ${solution})
     target_include_directories(lesson${num}_reference_cases PRIVATE ${root}/harness/golden/reference_cases)
     target_link_libraries(lesson${num}_reference_cases PRIVATE lesson${num}_contract bnkit_golden
                           bnkit_warnings)

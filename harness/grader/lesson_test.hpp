@@ -3,7 +3,9 @@
 
 #include "case_file.hpp"
 #include "compare.hpp"
+#include "case_loop.hpp"
 #include "expect_error.hpp"
+#include "hidden.hpp"
 #include "mistakes.hpp"
 #include "points.hpp"
 #include "random.hpp"

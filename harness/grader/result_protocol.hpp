@@ -1,23 +1,34 @@
-// What a lesson test binary and the runner say to each other.
+// What a lesson test binary and the runner say to each other. Both are trusted code: the
+// test binary links the tests and the proxies, never a student's file.
 //
-// The runner asks a binary for its manifest (every graded test and its points), then runs
-// each test in a process of its own, which writes one result file:
+// The runner asks a binary for its manifest (--bnkit-manifest: a line per graded test,
+// "Suite.Name<TAB>points<TAB>visible|hidden"), then runs each test in a process of its own,
+// which writes one result file:
 //
-//   bnkit-result 1
+//   bnkit-result 2
 //   test BatchStatistics.MeanMatchesPyTorch
 //   outcome passed | failed | skipped
 //   todo_reached 0 | 1
 //   failure <byte count>
 //   <that many bytes of failure message>      (repeated per failure)
+//   output <byte count>
+//   <that many bytes the student's code printed>
 //
-// A result file without an "outcome" line means the test never finished: the process
-// crashed, exited or hung, and the runner says which.
+// A result file without an "outcome" line means the test never finished.
 #pragma once
 
 namespace bnkit::protocol {
 
 inline constexpr const char* kManifestFlag = "--bnkit-manifest";
 inline constexpr const char* kResultFlag = "--bnkit-result=";
-inline constexpr const char* kResultHeader = "bnkit-result 1";
+inline constexpr const char* kResultHeader = "bnkit-result 2";
+
+// Where the code under test and the oracle live, and how they are run.
+inline constexpr const char* kWorkerFlag = "--bnkit-worker=";        ///< the lesson's worker library
+inline constexpr const char* kOracleFlag = "--bnkit-oracle=";        ///< the reference's, for hidden tests
+inline constexpr const char* kSandboxFlag = "--bnkit-sandbox=";      ///< full | basic
+inline constexpr const char* kCallTimeoutFlag = "--bnkit-call-timeout=";
+inline constexpr const char* kSeedFlag = "--bnkit-seed=";            ///< hidden tests' random seed
+inline constexpr const char* kHiddenFlag = "--bnkit-hidden";         ///< manifest: hidden tests too
 
 }  // namespace bnkit::protocol

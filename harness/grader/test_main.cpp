@@ -1,28 +1,38 @@
-// main() of every lesson test binary: GoogleTest, plus the two things the runner needs,
-// the manifest (--bnkit-manifest) and a result file per test (--bnkit-result=PATH).
+// main() of every lesson test binary. Trusted code only: GoogleTest, the tests, the golden
+// data and the proxies. The student's code runs in a worker (harness/boundary/) that this
+// process starts and talks to through pipes.
+//
+// Besides GoogleTest's flags it takes the runner's (result_protocol.hpp): the manifest, a
+// result file per test, and where the worker and the oracle are.
 #include "bnkit/todo.hpp"
+#include "hidden.hpp"
 #include "points.hpp"
 #include "result_protocol.hpp"
+#include "session.hpp"
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 namespace bnkit::grader {
 
-std::map<std::string, int>& points_registry() {
-  static std::map<std::string, int> registry;
+std::map<std::string, GradedTest>& points_registry() {
+  static std::map<std::string, GradedTest> registry;
   return registry;
 }
 
 namespace {
 
-/// Prints "Suite.Name<TAB>points" per test, in registration order. Exit 1 if a test has
-/// no points (a plain TEST in a lesson binary is a kit bug, not a free test).
-int print_manifest() {
+std::uint64_t g_seed = 20261121;
+
+/// Prints "Suite.Name<TAB>points<TAB>visible|hidden" per test, in registration order
+/// (hidden tests only with --bnkit-hidden). Exit 1 if a test has no points.
+int print_manifest(bool with_hidden) {
   const auto& unit = *::testing::UnitTest::GetInstance();
   int status = 0;
   for (int s = 0; s < unit.total_test_suite_count(); ++s) {
@@ -35,7 +45,8 @@ int print_manifest() {
         status = 1;
         continue;
       }
-      std::printf("%s\t%d\n", name.c_str(), it->second);
+      if (it->second.hidden && !with_hidden) continue;
+      std::printf("%s\t%d\t%s\n", name.c_str(), it->second.points, it->second.hidden ? "hidden" : "visible");
     }
   }
   return status;
@@ -51,6 +62,12 @@ std::string tidy(const std::string& where, const std::string& message) {
   const auto a = m.find(head), t = m.find(tail);
   if (m.rfind("Value of: ", 0) == 0 && a != std::string::npos && t != std::string::npos && t > a) {
     m = m.substr(a + head.size(), t - a - head.size()) + m.substr(t + tail.size());
+  }
+  // An exception that escaped the test body: say what it was, without GoogleTest's wrapping.
+  const std::string thrown = "C++ exception with description \"";
+  if (m.rfind(thrown, 0) == 0) {
+    const auto end = m.rfind("\" thrown in the test body.");
+    if (end != std::string::npos) m = "threw: " + m.substr(thrown.size(), end - thrown.size());
   }
   std::string out = where + m;
   const std::string trace = "\nGoogle Test trace:";
@@ -96,6 +113,8 @@ class ResultWriter : public ::testing::EmptyTestEventListener {
       const std::string text = tidy(where, part.message());
       body += "failure " + std::to_string(text.size()) + "\n" + text + "\n";
     }
+    const std::string printed = boundary::code_under_test_output();
+    if (!printed.empty()) body += "output " + std::to_string(printed.size()) + "\n" + printed + "\n";
     write(body, "a");
   }
 
@@ -109,22 +128,63 @@ class ResultWriter : public ::testing::EmptyTestEventListener {
   std::string path_;
 };
 
+/// The value of `--flag=VALUE` if `arg` is that flag.
+bool flag_value(const char* arg, const char* flag, std::string& value) {
+  const std::size_t n = std::strlen(flag);
+  if (std::strncmp(arg, flag, n) != 0) return false;
+  value = arg + n;
+  return true;
+}
+
 }  // namespace
+
+std::uint64_t hidden_seed() { return g_seed; }
+
 }  // namespace bnkit::grader
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a worker that dies mid-call is reported, not fatal
   ::testing::InitGoogleTest(&argc, argv);
-  std::string result_path;
+  namespace protocol = bnkit::protocol;
+  std::string result_path, worker, oracle, value;
+  bool manifest = false, with_hidden = false;
+  bnkit::boundary::WorkerConfig config;
+  config.worker_exe = BNKIT_WORKER_EXE;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], bnkit::protocol::kManifestFlag) == 0) {
-      return bnkit::grader::print_manifest();
+    const char* a = argv[i];
+    if (std::strcmp(a, protocol::kManifestFlag) == 0) manifest = true;
+    else if (std::strcmp(a, protocol::kHiddenFlag) == 0) with_hidden = true;
+    else if (bnkit::grader::flag_value(a, protocol::kResultFlag, value)) result_path = value;
+    else if (bnkit::grader::flag_value(a, protocol::kWorkerFlag, value)) worker = value;
+    else if (bnkit::grader::flag_value(a, protocol::kOracleFlag, value)) oracle = value;
+    else if (bnkit::grader::flag_value(a, protocol::kSeedFlag, value)) bnkit::grader::g_seed = std::strtoull(value.c_str(), nullptr, 10);
+    else if (bnkit::grader::flag_value(a, protocol::kCallTimeoutFlag, value)) config.call_timeout_s = std::strtod(value.c_str(), nullptr);
+    else if (bnkit::grader::flag_value(a, protocol::kSandboxFlag, value)) {
+      if (!bnkit::sandbox::parse_level(value, config.level)) {
+        std::fprintf(stderr, "unknown sandbox level '%s' (full or basic)\n", value.c_str());
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr, "unknown argument '%s'\n", a);
+      return 2;
     }
-    const std::size_t n = std::strlen(bnkit::protocol::kResultFlag);
-    if (std::strncmp(argv[i], bnkit::protocol::kResultFlag, n) == 0) result_path = argv[i] + n;
+  }
+  if (manifest) return bnkit::grader::print_manifest(with_hidden);
+  if (!worker.empty()) {
+    config.library = worker;
+    bnkit::boundary::set_code_under_test(config);
+  }
+  if (!oracle.empty()) {
+    config.library = oracle;
+    bnkit::boundary::set_oracle(config);
+  } else {
+    // Without an oracle the hidden tests cannot run: leave them out.
+    std::string filter = ::testing::GTEST_FLAG(filter);
+    filter += (filter.find('-') == std::string::npos ? "-" : ":") + std::string("Hidden*.*");
+    ::testing::GTEST_FLAG(filter) = filter;
   }
   if (!result_path.empty()) {
-    ::testing::UnitTest::GetInstance()->listeners().Append(
-        new bnkit::grader::ResultWriter(result_path));
+    ::testing::UnitTest::GetInstance()->listeners().Append(new bnkit::grader::ResultWriter(result_path));
   }
   return RUN_ALL_TESTS();
 }

@@ -101,11 +101,23 @@ std::string signal_name(int sig) {
   }
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+double Child::elapsed() const { return now_s() - start_; }
+
+std::string read_file(const std::string& path, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const auto size = static_cast<std::size_t>(in.tellg());
+  auto chunk = [&](std::size_t from, std::size_t n) {
+    std::string s(n, '\0');
+    in.seekg(static_cast<std::streamoff>(from));
+    in.read(s.data(), static_cast<std::streamsize>(n));
+    s.resize(static_cast<std::size_t>(in.gcount()));
+    return s;
+  };
+  if (size <= max_bytes) return chunk(0, size);
+  const std::size_t half = max_bytes / 2;
+  return chunk(0, half) + "\n[... " + std::to_string(size - 2 * half) + " bytes left out ...]\n" +
+         chunk(size - half, half);
 }
 
 }  // namespace bnkit::runner

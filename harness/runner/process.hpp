@@ -24,6 +24,8 @@ class Child {
   /// Non-blocking: true once the child has ended (or was killed for its time limit).
   bool poll();
   const ProcessOutcome& outcome() const { return outcome_; }
+  /// Seconds since the start.
+  double elapsed() const;
 
  private:
   int pid_ = -1;
@@ -40,7 +42,8 @@ ProcessOutcome run_process(const std::vector<std::string>& argv, const std::stri
 /// Human words for a signal: "SIGSEGV (segmentation fault)".
 std::string signal_name(int sig);
 
-/// The whole file as a string ("" if it cannot be read).
-std::string read_file(const std::string& path);
+/// The file as a string ("" if it cannot be read). A file longer than `max_bytes` gives its
+/// first max_bytes / 2 and last max_bytes / 2 bytes, with a note of what was left out.
+std::string read_file(const std::string& path, std::size_t max_bytes = 256 << 20);
 
 }  // namespace bnkit::runner

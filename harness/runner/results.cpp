@@ -15,6 +15,18 @@ int LessonResult::possible() const {
                          [](int sum, const TestResult& t) { return sum + t.points; });
 }
 
+int LessonResult::earned(bool hidden) const {
+  int sum = 0;
+  for (const TestResult& t : tests) sum += t.hidden == hidden ? t.earned() : 0;
+  return sum;
+}
+
+int LessonResult::possible(bool hidden) const {
+  int sum = 0;
+  for (const TestResult& t : tests) sum += t.hidden == hidden ? t.points : 0;
+  return sum;
+}
+
 LessonStatus summarise(const std::vector<TestResult>& tests) {
   auto all = [&](TestStatus s) {
     return std::all_of(tests.begin(), tests.end(), [&](const TestResult& t) { return t.status == s; });
@@ -33,6 +45,7 @@ const char* to_string(TestStatus s) {
     case TestStatus::kCrashed: return "crashed";
     case TestStatus::kExited: return "exited";
     case TestStatus::kTimedOut: return "timed out";
+    case TestStatus::kNotRun: return "not run";
   }
   return "?";
 }

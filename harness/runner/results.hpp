@@ -14,6 +14,7 @@ enum class TestStatus {
   kCrashed,     ///< killed by a signal (segfault, abort, failed assertion)
   kExited,      ///< called exit() (or similar) before the test finished
   kTimedOut,    ///< ran past the time limit (endless loop?)
+  kNotRun,      ///< the lesson's code did not compile, so the test could not run
 };
 
 struct TestResult {
@@ -23,6 +24,8 @@ struct TestResult {
   std::string message;    ///< failure messages, or what happened to the process
   std::string diagnosis;  ///< known-mistake id the failure matched, if any
   double seconds = 0.0;
+  bool hidden = false;    ///< an instructor-mode test (randomized, checked against the reference)
+  std::string output;     ///< what the code under test printed during the test (bounded)
 
   bool passed() const { return status == TestStatus::kPassed; }
   int earned() const { return passed() ? points : 0; }
@@ -34,10 +37,12 @@ struct LessonResult {
   std::string id;    ///< "01_batch_statistics"
   LessonStatus status = LessonStatus::kNotStarted;
   std::string detail;  ///< compiler errors (kDoesNotCompile) or what went wrong (kBroken)
-  std::vector<TestResult> tests;
+  std::vector<TestResult> tests;  ///< every graded test, whether or not it could run
 
   int earned() const;
   int possible() const;
+  int earned(bool hidden) const;    ///< visible (false) or hidden (true) points only
+  int possible(bool hidden) const;
 };
 
 /// Derives a lesson's status from its tests' statuses.

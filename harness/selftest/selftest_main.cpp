@@ -1,17 +1,19 @@
 // bnkit-selftest: the checks that prove the kit in both directions, run by ctest.
 //
-//   bnkit-selftest stub LESSON BINARY
+//   bnkit-selftest stub LESSON TESTS_BINARY STUDENT_WORKER.so
 //       every graded test of the pristine stub fails, and reads as "not started".
-//   bnkit-selftest mutant BINARY Suite.Test MISTAKE_ID
+//   bnkit-selftest mutant TESTS_BINARY MUTANT_WORKER.so Suite.Test MISTAKE_ID
 //       the known-wrong implementation fails Suite.Test, diagnosed as MISTAKE_ID.
-//   bnkit-selftest isolation REFERENCE_BINARY STUDENT_BINARY [MORE_STUDENT_SIDE_BINARIES...]
-//       the reference binary carries the reference tag (so the check can see it), and no
-//       binary that runs student (or mutant) code does.
+//   bnkit-selftest isolation NINJA BUILD_DIR LESSON TESTS_TARGET STUDENT_TARGET
+//       from the build graph: the trusted test binary is built from no lesson, solution,
+//       mutant or submission file, and the student's worker from no solution.
 #include "grading.hpp"
 #include "process.hpp"
+#include "result_protocol.hpp"
 
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -21,13 +23,19 @@ using namespace bnkit::runner;
 
 namespace {
 
-constexpr const char* kReferenceTag = "bnkit-provenance:reference:";
-
-GradingOptions scratch_options(const std::string& tag) {
+GradingOptions scratch_options(const std::string& tag, const std::string& worker) {
   GradingOptions options;
   options.scratch_dir =
       (fs::temp_directory_path() / ("bnkit-selftest-" + tag + "-" + std::to_string(getpid()))).string();
+  options.extra_args = {std::string(bnkit::protocol::kWorkerFlag) + worker};
   return options;
+}
+
+LessonResult grade_with(const std::string& tag, const std::string& binary, const std::string& worker) {
+  const GradingOptions options = scratch_options(tag, worker);
+  LessonResult lesson = grade_binary(tag, binary, options);
+  fs::remove_all(options.scratch_dir);
+  return lesson;
 }
 
 void print_tests(const LessonResult& lesson) {
@@ -35,12 +43,11 @@ void print_tests(const LessonResult& lesson) {
     std::cout << "  " << t.name << ": " << to_string(t.status)
               << (t.diagnosis.empty() ? "" : " [" + t.diagnosis + "]") << "\n";
   }
+  if (!lesson.detail.empty()) std::cout << lesson.detail << "\n";
 }
 
-int check_stub(const std::string& lesson_id, const std::string& binary) {
-  const GradingOptions options = scratch_options("stub");
-  const LessonResult lesson = grade_binary(lesson_id, binary, options);
-  fs::remove_all(options.scratch_dir);
+int check_stub(const std::string& lesson_id, const std::string& binary, const std::string& worker) {
+  const LessonResult lesson = grade_with("stub", binary, worker);
   print_tests(lesson);
   int passing = 0;
   for (const TestResult& t : lesson.tests) passing += t.passed() ? 1 : 0;
@@ -56,10 +63,9 @@ int check_stub(const std::string& lesson_id, const std::string& binary) {
   return 1;
 }
 
-int check_mutant(const std::string& binary, const std::string& test, const std::string& mistake) {
-  const GradingOptions options = scratch_options("mutant");
-  const LessonResult lesson = grade_binary("mutant", binary, options);
-  fs::remove_all(options.scratch_dir);
+int check_mutant(const std::string& binary, const std::string& worker, const std::string& test,
+                 const std::string& mistake) {
+  const LessonResult lesson = grade_with("mutant", binary, worker);
   print_tests(lesson);
   for (const TestResult& t : lesson.tests) {
     if (t.name != test) continue;
@@ -79,19 +85,56 @@ int check_mutant(const std::string& binary, const std::string& test, const std::
     std::cout << "ok: caught by " << test << " and diagnosed as [" << mistake << "]\n";
     return 0;
   }
-  std::cout << "FAIL: the mutant's binary has no test named " << test << "\n";
+  std::cout << "FAIL: the test binary has no test named " << test << "\n";
   return 1;
 }
 
-int check_isolation(const std::vector<std::string>& binaries) {
+/// Every file Ninja would read to build `target`, transitively.
+std::vector<std::string> build_inputs(const std::string& ninja, const std::string& build, const std::string& target) {
+  const std::string out = (fs::temp_directory_path() / ("bnkit-inputs-" + std::to_string(getpid()))).string();
+  run_process({ninja, "-C", build, "-t", "inputs", target}, out, 60.0);
+  std::istringstream in(read_file(out));
+  fs::remove(out);
+  std::vector<std::string> files;
+  for (std::string line; std::getline(in, line);) files.push_back(line);
+  return files;
+}
+
+int check_isolation(const std::string& ninja, const std::string& build, const std::string& lesson,
+                    const std::string& tests_target, const std::string& student_target) {
   int failures = 0;
-  for (std::size_t i = 0; i < binaries.size(); ++i) {
-    const bool tagged = read_file(binaries[i]).find(kReferenceTag) != std::string::npos;
-    const bool should_be_tagged = i == 0;
-    std::cout << (tagged == should_be_tagged ? "ok: " : "FAIL: ") << binaries[i]
-              << (tagged ? " contains" : " does not contain") << " reference code\n";
-    failures += tagged == should_be_tagged ? 0 : 1;
-  }
+  auto expect_none = [&](const std::string& target, const std::vector<std::string>& forbidden) {
+    const std::vector<std::string> inputs = build_inputs(ninja, build, target);
+    if (inputs.size() < 3) {
+      std::cout << "FAIL: ninja lists no inputs for " << target << ", so nothing is proven\n";
+      ++failures;
+      return;
+    }
+    int bad = 0;
+    for (const std::string& file : inputs) {
+      for (const std::string& f : forbidden) {
+        if (file.find(f) != std::string::npos) {
+          std::cout << "FAIL: " << target << " is built from " << file << "\n";
+          ++bad;
+        }
+      }
+    }
+    std::cout << (bad ? "FAIL: " : "ok: ") << target << ": " << inputs.size() << " inputs, none from "
+              << forbidden.size() << " forbidden places\n";
+    failures += bad;
+  };
+  // The trusted binary: no lesson code of any kind (its header, the contract, is allowed).
+  expect_none(tests_target, {"lessons/" + lesson + "/" + lesson.substr(3) + ".cpp", "solutions/", "harness/mutants/",
+                             "harness/adversarial/", "_student", "_reference.", "_mutant_"});
+  // The student's worker: no reference code, no test or golden data.
+  expect_none(student_target, {"solutions/", "harness/tests/", "harness/hidden/", "harness/golden/", "_reference."});
+  // And the check can fail: the reference worker IS built from the solution.
+  const std::string reference = student_target.substr(0, student_target.find("_student")) + "_reference";
+  bool found = false;
+  for (const std::string& file : build_inputs(ninja, build, reference)) found |= file.find("solutions/") != std::string::npos;
+  std::cout << (found ? "ok: " : "FAIL: ") << reference << (found ? " is" : " is not")
+            << " built from solutions/ (so this check sees what it looks for)\n";
+  failures += found ? 0 : 1;
   return failures == 0 ? 0 : 1;
 }
 
@@ -99,10 +142,10 @@ int check_isolation(const std::vector<std::string>& binaries) {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.size() == 3 && args[0] == "stub") return check_stub(args[1], args[2]);
-  if (args.size() == 4 && args[0] == "mutant") return check_mutant(args[1], args[2], args[3]);
-  if (args.size() >= 3 && args[0] == "isolation") return check_isolation({args.begin() + 1, args.end()});
-  std::cerr << "usage: bnkit-selftest stub LESSON BINARY | mutant BINARY Suite.Test MISTAKE_ID | "
-               "isolation REFERENCE_BINARY STUDENT_BINARY...\n";
+  if (args.size() == 4 && args[0] == "stub") return check_stub(args[1], args[2], args[3]);
+  if (args.size() == 5 && args[0] == "mutant") return check_mutant(args[1], args[2], args[3], args[4]);
+  if (args.size() == 6 && args[0] == "isolation") return check_isolation(args[1], args[2], args[3], args[4], args[5]);
+  std::cerr << "usage: bnkit-selftest stub LESSON TESTS WORKER.so | mutant TESTS WORKER.so Suite.Test MISTAKE_ID | "
+               "isolation NINJA BUILD_DIR LESSON TESTS_TARGET STUDENT_TARGET\n";
   return 2;
 }

@@ -10,19 +10,19 @@
 
 namespace bnkit {
 
-BatchNorm1d::BatchNorm1d(Index num_features, BatchNormOptions options)
-    : num_features_(num_features), options_(options) {
+BatchNorm1d::BatchNorm1d(Index channels, BatchNormOptions switches)
+    : num_features(channels), options(switches) {
   // TODO(lesson 04): create the parameters and buffers (length num_features):
-  //   if options_.affine: gamma all 1, beta all 0 (otherwise leave them empty);
-  //   if options_.track_running_stats: running_mean all 0, running_var all 1,
+  //   if options.affine: gamma all 1, beta all 0 (otherwise leave them empty);
+  //   if options.track_running_stats: running_mean all 0, running_var all 1,
   //   num_batches_tracked 0 (otherwise leave them empty).
   BNKIT_TODO("lesson 04, BatchNorm1d(): create gamma, beta and the buffers");
 }
 
 Tensor BatchNorm1d::forward(const Tensor& x) {
   // TODO(lesson 04): x is (N,C) or (N,C,L); statistics are per channel over N and L.
-  //   1. check_rank_2_or_3(x.shape()); check_channels(x.shape(), num_features_).
-  //   2. Batch statistics when training_ OR when there are no running stats; running
+  //   1. check_rank_2_or_3(x.shape()); check_channels(x.shape(), num_features).
+  //   2. Batch statistics when training OR when there are no running stats; running
   //      statistics otherwise (eval with tracking), and then change nothing.
   //   3. Train mode with tracking: num_batches_tracked += 1 on EVERY call (even an empty one).
   //   4. No values (N == 0 or L == 0): return an empty tensor of x's shape; the running
@@ -33,7 +33,7 @@ Tensor BatchNorm1d::forward(const Tensor& x) {
   //      In train mode with tracking, update the buffers as in lesson 03 (unbiased var,
   //      M = N * L; momentum std::nullopt -> 1 / num_batches_tracked).
   //   7. y.channel(c) = (x.channel(c) - mean) / sqrt(var + eps) * gamma + beta
-  //      (no gamma/beta when !options_.affine).
+  //      (no gamma/beta when !options.affine).
   BNKIT_TODO("lesson 04, BatchNorm1d::forward(): train and eval modes");
 }
 

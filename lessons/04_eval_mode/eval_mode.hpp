@@ -21,13 +21,19 @@ struct BatchNormOptions {
   bool track_running_stats = true;       ///< keep running_mean / running_var
 };
 
-/// torch.nn.BatchNorm1d, forward only. Parameters and buffers are public, as PyTorch's
-/// attributes are, so they can be inspected and loaded.
+/// torch.nn.BatchNorm1d, forward only. Everything is public, as PyTorch's attributes are
+/// (num_features, eps/momentum/affine/track_running_stats, training, weight, bias and the
+/// buffers), so it can be inspected and loaded, and so the grader can carry the whole
+/// layer to your code and back with every call.
 class BatchNorm1d {
  public:
   /// gamma = 1 and beta = 0 (C) when affine, else empty; running_mean = 0,
   /// running_var = 1 (C) and num_batches_tracked = 0 when tracking, else empty.
   explicit BatchNorm1d(Index num_features, BatchNormOptions options = {});
+
+  /// An empty layer (no features). The grader makes one and fills in every field; you never
+  /// need it.
+  BatchNorm1d() = default;
 
   /// y = gamma * (x - mean) / sqrt(var + eps) + beta, per channel over N (and L).
   /// Train mode (or no running stats): the batch's statistics, and in train mode with
@@ -39,22 +45,17 @@ class BatchNorm1d {
   ///         value per channel ("Expected more than 1 value per channel when training, ...").
   Tensor forward(const Tensor& x);
 
-  void train(bool mode = true) { training_ = mode; }
-  void eval() { training_ = false; }
-  bool is_training() const { return training_; }
-  Index num_features() const { return num_features_; }
-  const BatchNormOptions& options() const { return options_; }
+  void train(bool mode = true) { training = mode; }
+  void eval() { training = false; }
 
+  Index num_features = 0;         ///< C
+  BatchNormOptions options;       ///< the switches it was built with
+  bool training = true;           ///< train mode (batch statistics) or eval mode
   Eigen::VectorXd gamma;          ///< (C) scale, PyTorch's weight; empty unless affine
   Eigen::VectorXd beta;           ///< (C) shift, PyTorch's bias; empty unless affine
   Eigen::VectorXd running_mean;   ///< (C) empty unless track_running_stats
   Eigen::VectorXd running_var;    ///< (C) empty unless track_running_stats
   long num_batches_tracked = 0;   ///< train-mode forwards seen (while tracking)
-
- private:
-  Index num_features_ = 0;
-  BatchNormOptions options_;
-  bool training_ = true;
 };
 
 }  // namespace bnkit

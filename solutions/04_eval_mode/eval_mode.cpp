@@ -7,13 +7,13 @@
 
 namespace bnkit {
 
-BatchNorm1d::BatchNorm1d(Index num_features, BatchNormOptions options)
-    : num_features_(num_features), options_(options) {
-  if (options_.affine) {
+BatchNorm1d::BatchNorm1d(Index channels, BatchNormOptions switches)
+    : num_features(channels), options(switches) {
+  if (options.affine) {
     gamma = Eigen::VectorXd::Ones(num_features);  // start as the identity map
     beta = Eigen::VectorXd::Zero(num_features);
   }
-  if (options_.track_running_stats) {
+  if (options.track_running_stats) {
     running_mean = Eigen::VectorXd::Zero(num_features);
     running_var = Eigen::VectorXd::Ones(num_features);
     num_batches_tracked = 0;
@@ -22,30 +22,30 @@ BatchNorm1d::BatchNorm1d(Index num_features, BatchNormOptions options)
 
 Tensor BatchNorm1d::forward(const Tensor& x) {
   check_rank_2_or_3(x.shape());
-  check_channels(x.shape(), num_features_);
+  check_channels(x.shape(), num_features);
   const Index n = x.dim(0);
   const Index length = x.rank() == 3 ? x.dim(2) : 1;
   const Index m = n * length;  // values per channel: statistics run over N and L
 
   // Batch statistics in train mode, and always when there are no running statistics.
-  const bool use_batch_stats = training_ || !options_.track_running_stats;
-  const bool update_buffers = training_ && options_.track_running_stats;
+  const bool use_batch_stats = training || !options.track_running_stats;
+  const bool update_buffers = training && options.track_running_stats;
 
   // PyTorch counts every train-mode call, an empty batch included.
   if (update_buffers) num_batches_tracked += 1;
   Tensor y(x.shape());
   if (m == 0) return y;  // empty in (N or L is 0), empty out; running statistics untouched
 
-  Eigen::VectorXd mean(num_features_), var(num_features_);
+  Eigen::VectorXd mean(num_features), var(num_features);
   if (use_batch_stats) {
     check_more_than_one_value_per_channel(m, x.shape());
-    for (Index c = 0; c < num_features_; ++c) {
+    for (Index c = 0; c < num_features; ++c) {
       const ConstChannelView v = x.channel(c);  // L x N: every value of channel c
       mean[c] = v.mean();
       var[c] = (v.array() - mean[c]).square().mean();  // biased (divide by M): normalises
     }
     if (update_buffers) {
-      const double w = options_.momentum ? *options_.momentum
+      const double w = options.momentum ? *options.momentum
                                          : 1.0 / static_cast<double>(num_batches_tracked);
       const double bessel = static_cast<double>(m) / static_cast<double>(m - 1);
       running_mean = (1.0 - w) * running_mean + w * mean;
@@ -58,10 +58,10 @@ Tensor BatchNorm1d::forward(const Tensor& x) {
     var = running_var;
   }
 
-  for (Index c = 0; c < num_features_; ++c) {
-    const double rstd = 1.0 / std::sqrt(var[c] + options_.eps);
-    const double scale = options_.affine ? gamma[c] : 1.0;
-    const double shift = options_.affine ? beta[c] : 0.0;
+  for (Index c = 0; c < num_features; ++c) {
+    const double rstd = 1.0 / std::sqrt(var[c] + options.eps);
+    const double scale = options.affine ? gamma[c] : 1.0;
+    const double shift = options.affine ? beta[c] : 0.0;
     y.channel(c) = ((x.channel(c).array() - mean[c]) * (rstd * scale) + shift).matrix();
   }
   return y;

@@ -79,7 +79,7 @@ void expect_buffers_match(const Case& c, const Step& step, const BatchNorm1d& la
 
 BNKIT_TEST(BatchNorm1dLayer, StartsLikePyTorch, 2) {
   const BatchNorm1d layer(3);
-  EXPECT_TRUE(layer.is_training()) << "a new layer is in train mode";
+  EXPECT_TRUE(layer.training) << "a new layer is in train mode";
   ASSERT_EQ(layer.gamma.size(), 3);
   ASSERT_EQ(layer.beta.size(), 3);
   ASSERT_EQ(layer.running_mean.size(), 3);

@@ -1,0 +1,70 @@
+// Worker side: the one entry point of a lesson's worker library, called by bnkit-worker for
+// each request. Exceptions from the student's code become a reply: its type and message,
+// or "not started" for a stub's BNKIT_TODO.
+#include "dispatch.hpp"
+
+#include "reply.hpp"
+
+#include "bnkit/todo.hpp"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <typeinfo>
+
+namespace {
+
+using namespace bnkit::boundary;
+
+std::string type_name(const std::type_info& type) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(type.name(), nullptr, nullptr, &status),
+                                              std::free);
+  return status == 0 && name ? name.get() : type.name();
+}
+
+std::string reply(Status status, const Writer& outputs, const std::string& a, const std::string& b = "",
+                  bool two = false) {
+  Writer w;
+  w.u8(static_cast<std::uint8_t>(status));
+  w.str(outputs.bytes());
+  w.str(a);
+  if (two) w.str(b);
+  return w.take();
+}
+
+}  // namespace
+
+/// Handles one request (str call, str args) and fills `out` with the reply frame's body.
+extern "C" __attribute__((visibility("default"))) void bnkit_worker_handle(const char* request,
+                                                                        std::size_t size,
+                                                                        std::string* out) {
+  Writer outputs, result;
+  std::string call;
+  try {
+    Reader r(request, size);
+    call = r.str();
+    const std::string args = r.str();
+    const auto it = worker::registry().find(call);
+    if (it == worker::registry().end()) {
+      *out = reply(Status::kUnknown, outputs, call);
+      return;
+    }
+    Reader in(args);
+    it->second(in, outputs, result);
+    *out = reply(Status::kReturned, outputs, result.bytes());
+  } catch (const bnkit::NotImplemented& e) {
+    *out = reply(Status::kTodo, outputs, e.what());
+  } catch (const WireError& e) {
+    *out = reply(Status::kBadRequest, outputs, e.what());
+  } catch (const std::exception& e) {
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    *out = reply(Status::kThrew, outputs, type ? type_name(*type) : "std::exception", e.what(), true);
+  } catch (...) {
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    *out = reply(Status::kThrew, outputs, type ? type_name(*type) : "an unknown type",
+                 "(not a std::exception)", true);
+  }
+}

@@ -1,0 +1,141 @@
+// Trusted side: each function of a lesson's contract is defined here as a proxy that sends
+// the call and its arguments to the worker, and copies back what the student's code wrote.
+// The test binary links these proxies, never the student's file.
+#pragma once
+
+#include "params.hpp"
+#include "reply.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <utility>
+
+namespace bnkit::boundary {
+
+/// A call that could not complete: the worker crashed, hung, ran out of memory, or sent a
+/// reply that cannot be read. what() names the call and what happened to it.
+class CallFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// What the code threw, when its type is not a standard one (the student's own class).
+class ForeignException : public std::runtime_error {
+ public:
+  ForeignException(std::string type, const std::string& what)
+      : std::runtime_error(type + ": " + what), type_(std::move(type)) {}
+  const std::string& type() const { return type_; }
+
+ private:
+  std::string type_;
+};
+
+struct Reply {
+  Status status = Status::kReturned;
+  std::string outputs, result, type, message;
+};
+
+/// Sends one call to the current worker (the student's, or the oracle's inside an
+/// OracleScope) and waits for its reply. Throws CallFailed.
+Reply call_worker(const std::string& name, const std::string& args);
+
+/// Throws what the worker's code threw: the same standard exception type and message,
+/// bnkit::NotImplemented for a TODO, CallFailed for an exhausted memory limit.
+[[noreturn]] void rethrow(const Reply& reply, const std::string& call);
+
+namespace detail {
+
+template <typename... P, typename Tuple, std::size_t... I>
+void encode_args(Writer& w, Tuple& args, std::index_sequence<I...>) {
+  (encode_arg<P>(w, std::get<I>(args)), ...);
+}
+
+template <typename... P, typename Tuple, std::size_t... I>
+void write_back_args(Reader& r, Tuple& args, std::index_sequence<I...>) {
+  (write_back_arg<P>(r, std::get<I>(args)), ...);
+}
+
+/// Reads the reply: in-out values first (also after a throw), then the result or the throw.
+template <typename R, typename... P, typename Self, typename Tuple>
+R finish(const Reply& reply, const std::string& call, Self* self, Tuple& args) {
+  try {
+    Reader out(reply.outputs);
+    if constexpr (!std::is_same_v<Self, void>) {
+      if (reply.status == Status::kReturned || reply.status == Status::kThrew ||
+          reply.status == Status::kTodo) {
+        if (!reply.outputs.empty()) decode_into(out, *self);
+      }
+    }
+    if (!reply.outputs.empty()) write_back_args<P...>(out, args, std::index_sequence_for<P...>{});
+    if (!out.done()) throw WireError("extra bytes after the outputs");
+    if (reply.status != Status::kReturned) rethrow(reply, call);
+    if constexpr (!std::is_void_v<R>) {
+      Reader res(reply.result);
+      R value = decode<R>(res);
+      if (!res.done()) throw WireError("extra bytes after the result");
+      return value;
+    }
+  } catch (const WireError& e) {
+    throw CallFailed(call + " sent back a reply that cannot be read (" + e.what() +
+                     "): the worker was tampered with");
+  }
+}
+
+}  // namespace detail
+
+template <typename R, typename... P, typename Tuple>
+R forward_call(R (*)(P...), const std::string& call, Tuple args) {
+  Writer w;
+  detail::encode_args<P...>(w, args, std::index_sequence_for<P...>{});
+  const Reply reply = call_worker(call, w.bytes());
+  return detail::finish<R, P...>(reply, call, static_cast<void*>(nullptr), args);
+}
+
+template <typename C, typename R, typename... P, typename Tuple>
+R forward_method(C& self, R (*)(P...), const std::string& call, Tuple args) {
+  Writer w;
+  encode(w, self);
+  detail::encode_args<P...>(w, args, std::index_sequence_for<P...>{});
+  const Reply reply = call_worker(call, w.bytes());
+  return detail::finish<R, P...>(reply, call, &self, args);
+}
+
+template <typename C, typename... P, typename Tuple>
+void forward_construct(C& self, void (*)(P...), const std::string& call, Tuple args) {
+  Writer w;
+  detail::encode_args<P...>(w, args, std::index_sequence_for<P...>{});
+  const Reply reply = call_worker(call, w.bytes());
+  if (reply.status != Status::kReturned) rethrow(reply, call);
+  try {
+    Reader res(reply.result);
+    decode_into(res, self);
+    if (!res.done()) throw WireError("extra bytes after the object");
+  } catch (const WireError& e) {
+    throw CallFailed(call + " sent back an object that cannot be read (" + e.what() + ")");
+  }
+}
+
+}  // namespace bnkit::boundary
+
+#define BNKIT_BIND_FUNCTION(R, name, params, args)                                       \
+  namespace bnkit {                                                                      \
+  R name params {                                                                        \
+    return ::bnkit::boundary::forward_call(static_cast<R(*) params>(nullptr), #name,     \
+                                           std::forward_as_tuple args);                  \
+  }                                                                                      \
+  }
+#define BNKIT_BIND_METHOD(R, cls, name, params, args)                                    \
+  namespace bnkit {                                                                      \
+  R cls::name params {                                                                   \
+    return ::bnkit::boundary::forward_method(*this, static_cast<R(*) params>(nullptr),   \
+                                             #cls "::" #name, std::forward_as_tuple args); \
+  }                                                                                      \
+  }
+#define BNKIT_BIND_CONSTRUCTOR(cls, params, args)                                        \
+  namespace bnkit {                                                                      \
+  cls::cls params {                                                                      \
+    ::bnkit::boundary::forward_construct(*this, static_cast<void(*) params>(nullptr),    \
+                                         #cls "::" #cls, std::forward_as_tuple args);    \
+  }                                                                                      \
+  }

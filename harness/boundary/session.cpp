@@ -1,0 +1,277 @@
+#include "session.hpp"
+
+#include "bnkit/todo.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <new>
+#include <sstream>
+#include <stdexcept>
+
+namespace bnkit::boundary {
+
+namespace {
+
+double now_s() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+std::string signal_words(int sig) {
+  switch (sig) {
+    case SIGSEGV: return "SIGSEGV (segmentation fault: memory out of bounds?)";
+    case SIGABRT: return "SIGABRT (abort: a failed assertion, e.g. Eigen's size checks?)";
+    case SIGFPE: return "SIGFPE (arithmetic error: integer division by zero?)";
+    case SIGBUS: return "SIGBUS (bus error)";
+    case SIGILL: return "SIGILL (illegal instruction)";
+    case SIGKILL: return "SIGKILL (killed)";
+    case SIGXCPU: return "SIGXCPU (the CPU time limit)";
+    case SIGXFSZ: return "SIGXFSZ (the file size limit)";
+    default: return "signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+  }
+}
+
+/// The last `n` lines of a text ("" stays "").
+std::string last_lines(const std::string& text, int n) {
+  std::size_t pos = text.size();
+  for (int i = 0; i < n && pos > 0; ++i) {
+    const std::size_t nl = text.rfind('\n', pos - 1);
+    if (nl == std::string::npos) return text;
+    pos = nl;
+  }
+  return pos < text.size() ? text.substr(pos + 1) : text;
+}
+
+}  // namespace
+
+void Worker::start() {
+  int request[2], reply[2], output[2];
+  if (pipe2(request, O_CLOEXEC) != 0 || pipe2(reply, O_CLOEXEC) != 0 || pipe2(output, O_CLOEXEC) != 0) {
+    throw CallFailed(std::string("cannot create pipes for the worker: ") + std::strerror(errno));
+  }
+  sandbox::Command command{{config_.worker_exe, config_.library}, {config_.worker_exe, config_.library}};
+  std::string error;
+  pid_ = sandbox::launch(command, {-1, output[1], output[1], request[0], reply[1]}, config_.level,
+                         config_.limits, error);
+  close(request[0]);
+  close(reply[1]);
+  close(output[1]);
+  request_fd_ = request[1];
+  reply_fd_ = reply[0];
+  output_fd_ = output[0];
+  dying_reason_.clear();
+  if (pid_ < 0) {
+    stop();
+    throw CallFailed("cannot start the worker: " + error);
+  }
+  fcntl(request_fd_, F_SETFL, O_NONBLOCK);
+  fcntl(output_fd_, F_SETFL, O_NONBLOCK);
+}
+
+void Worker::stop() {
+  if (pid_ > 0) {
+    kill(-pid_, SIGKILL);
+    kill(pid_, SIGKILL);
+    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  pid_ = -1;
+  close_fd(request_fd_);
+  close_fd(reply_fd_);
+  close_fd(output_fd_);
+}
+
+void Worker::drain_output() {
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = read(output_fd_, buf, sizeof buf);
+    if (n <= 0) return;
+    const std::size_t room = config_.output_limit > output_.size() ? config_.output_limit - output_.size() : 0;
+    const std::size_t keep = std::min(room, static_cast<std::size_t>(n));
+    output_.append(buf, keep);
+    dropped_ += static_cast<std::size_t>(n) - keep;
+  }
+}
+
+std::string Worker::output() const {
+  if (dropped_ == 0) return output_;
+  return output_ + "\n[... " + std::to_string(dropped_) + " more bytes of output dropped]\n";
+}
+
+void Worker::fail(const std::string& call, const std::string& what) {
+  // Give a dying worker a moment to finish dying, so its signal can be named.
+  int status = 0;
+  bool reaped = false;
+  for (int i = 0; i < 200 && !reaped; ++i) {
+    const pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) reaped = true;
+    else usleep(5000);
+  }
+  std::string how = what;
+  if (how.empty() && reaped) {
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    // bubblewrap reports a signal that killed its child as exit code 128 + signal.
+    if (config_.level == sandbox::Level::kFull && code > 128 && code < 160) sig = code - 128;
+    if (sig != 0) how = "crashed with " + signal_words(sig);
+    else if (!dying_reason_.empty()) how = "could not run";
+    else how = "exited with code " + std::to_string(code) + " (exit(), std::exit or quick_exit in the code?)";
+  } else if (how.empty()) {
+    how = "stopped answering";
+  }
+  if (!dying_reason_.empty()) how += ": " + dying_reason_;
+  drain_output();
+  const std::string tail = last_lines(output_, 6);
+  stop();
+  std::string message = call + " " + how;
+  if (!tail.empty()) message += "\n  its last output:\n" + tail;
+  throw CallFailed(message);
+}
+
+Reply Worker::call(const std::string& name, const std::string& args) {
+  if (pid_ < 0) start();
+  Writer frame;
+  frame.u64(0);
+  frame.str(name);
+  frame.str(args);
+  std::string out = frame.take();
+  const std::uint64_t body = out.size() - sizeof(std::uint64_t);
+  std::memcpy(out.data(), &body, sizeof body);
+
+  const std::string call = name + "()";
+  const double deadline = now_s() + config_.call_timeout_s;
+  std::size_t sent = 0;
+  std::string in;
+  std::uint64_t want = 0;
+  bool have_length = false;
+  for (;;) {
+    const double left = deadline - now_s();
+    if (left <= 0) {
+      fail(call, "did not return within " + std::to_string(static_cast<int>(config_.call_timeout_s)) +
+                     " s (an endless loop, or far too much work?)");
+    }
+    pollfd fds[3] = {{reply_fd_, POLLIN, 0}, {output_fd_, POLLIN, 0}, {request_fd_, POLLOUT, 0}};
+    const int nfds = sent < out.size() ? 3 : 2;
+    const int ready = poll(fds, static_cast<nfds_t>(nfds), static_cast<int>(std::min(left, 0.25) * 1000) + 1);
+    if (ready < 0 && errno != EINTR) fail(call, "could not be waited for");
+    if (fds[1].revents) drain_output();
+    if (nfds == 3 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      const ssize_t n = write(request_fd_, out.data() + sent, out.size() - sent);
+      if (n > 0) sent += static_cast<std::size_t>(n);
+      else if (n < 0 && errno != EAGAIN && errno != EINTR) fail(call, "");
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buf[65536];
+      const ssize_t n = read(reply_fd_, buf, sizeof buf);
+      if (n <= 0) fail(call, "");
+      in.append(buf, static_cast<std::size_t>(n));
+      for (;;) {
+        if (!have_length && in.size() >= sizeof want) {
+          std::memcpy(&want, in.data(), sizeof want);
+          in.erase(0, sizeof want);
+          have_length = true;
+          if (want > kMaxFrameBytes) fail(call, "sent a reply larger than 1 GiB");
+        }
+        if (!have_length || in.size() < want) break;
+        const std::string body_bytes = in.substr(0, want);
+        in.erase(0, want);
+        have_length = false;
+        Reply reply;
+        try {
+          Reader r(body_bytes);
+          const auto status = r.u8();
+          if (status > static_cast<std::uint8_t>(Status::kDying)) throw WireError("unknown status");
+          reply.status = static_cast<Status>(status);
+          reply.outputs = r.str();
+          if (reply.status == Status::kReturned) reply.result = r.str();
+          else if (reply.status == Status::kThrew) {
+            reply.type = r.str();
+            reply.message = r.str();
+          } else {
+            reply.message = r.str();
+          }
+        } catch (const WireError& e) {
+          fail(call, std::string("sent a reply that cannot be read (") + e.what() + ")");
+        }
+        if (reply.status == Status::kDying) {
+          dying_reason_ = reply.message;
+          continue;  // the worker is about to die: wait for that, then say why
+        }
+        drain_output();
+        return reply;
+      }
+    }
+  }
+}
+
+namespace {
+
+std::unique_ptr<Worker> g_under_test, g_oracle;
+int g_oracle_scopes = 0;
+
+}  // namespace
+
+void set_code_under_test(WorkerConfig config) { g_under_test = std::make_unique<Worker>(std::move(config)); }
+void set_oracle(WorkerConfig config) { g_oracle = std::make_unique<Worker>(std::move(config)); }
+bool has_oracle() { return g_oracle != nullptr; }
+std::string code_under_test_output() { return g_under_test ? g_under_test->output() : ""; }
+
+OracleScope::OracleScope() {
+  if (!g_oracle) throw std::logic_error("no oracle: hidden tests run only with --bnkit-oracle");
+  ++g_oracle_scopes;
+}
+OracleScope::~OracleScope() { --g_oracle_scopes; }
+
+Reply call_worker(const std::string& name, const std::string& args) {
+  Worker* worker = g_oracle_scopes > 0 ? g_oracle.get() : g_under_test.get();
+  if (!worker) throw std::logic_error("no worker: run the test binary with --bnkit-worker=LIB");
+  return worker->call(name, args);
+}
+
+void rethrow(const Reply& reply, const std::string& call) {
+  const std::string& m = reply.message;
+  switch (reply.status) {
+    case Status::kTodo: {
+      const std::string prefix = "not implemented yet: ";
+      throw NotImplemented(m.rfind(prefix, 0) == 0 ? m.substr(prefix.size()) : m);
+    }
+    case Status::kUnknown:
+      throw CallFailed(call + " is not in the worker library: it was built from another lesson?");
+    case Status::kBadRequest:
+      throw CallFailed(call + ": the worker could not read its arguments (" + m + "): a kit bug");
+    case Status::kReturned:
+    case Status::kDying:
+      throw CallFailed(call + ": unexpected reply");
+    case Status::kThrew:
+      break;
+  }
+  const std::string& t = reply.type;
+  if (t == "std::invalid_argument") throw std::invalid_argument(m);
+  if (t == "std::domain_error") throw std::domain_error(m);
+  if (t == "std::length_error") throw std::length_error(m);
+  if (t == "std::out_of_range") throw std::out_of_range(m);
+  if (t == "std::logic_error") throw std::logic_error(m);
+  if (t == "std::range_error") throw std::range_error(m);
+  if (t == "std::overflow_error") throw std::overflow_error(m);
+  if (t == "std::underflow_error") throw std::underflow_error(m);
+  if (t == "std::runtime_error") throw std::runtime_error(m);
+  if (t == "std::bad_alloc" || t == "std::bad_array_new_length") {
+    throw CallFailed(call + " ran out of memory (" + t + "): the worker may use at most " +
+                     std::to_string(sandbox::Limits{}.address_space_bytes >> 20) + " MiB");
+  }
+  throw ForeignException(t, m);
+}
+
+}  // namespace bnkit::boundary
