@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace bnkit::cli {
 
@@ -10,7 +11,7 @@ struct BuildResult {
   std::string errors;  ///< the compiler's error lines, trimmed for a student to read
 };
 
-/// `cmake --build BUILD_DIR --target TARGET`, its output kept in a log under the build dir.
-BuildResult build_target(const std::string& target);
+/// `cmake --build BUILD_DIR --target TARGET...`, its output kept in a log under the build dir.
+BuildResult build_targets(const std::vector<std::string>& targets);
 
 }  // namespace bnkit::cli

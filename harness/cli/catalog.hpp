@@ -15,6 +15,9 @@ struct Lesson {
   std::string dir;     ///< absolute path of lessons/NN_topic
 
   std::string stub_path() const { return dir + "/" + topic + ".cpp"; }
+  /// The trusted test binary (tests, golden data, proxies: no lesson code).
+  std::string tests_target() const { return "lesson" + number + "_tests"; }
+  /// Worker libraries: the student's code, or the reference solution.
   std::string student_target() const { return "lesson" + number + "_student"; }
   std::string reference_target() const { return "lesson" + number + "_reference"; }
 };

@@ -1,13 +1,18 @@
-// bnkit grade [LESSON...] [--reference] [--strict] [--verbose] [--json FILE] [--timeout S]
+// bnkit grade [LESSON...] [--reference] [--hidden [--seed N]] [--strict] [--verbose]
+//             [--json FILE] [--timeout S] [--sandbox full|basic]
 #include "build.hpp"
 #include "commands.hpp"
 #include "grading.hpp"
+#include "launch.hpp"
 #include "lesson_args.hpp"
 #include "paths.hpp"
 #include "report.hpp"
+#include "result_protocol.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <random>
 #include <thread>
 #include <unistd.h>
 
@@ -15,12 +20,15 @@ namespace bnkit::cli {
 
 namespace {
 
-constexpr const char* kGradeFlags = "--reference, --strict, --verbose, --json FILE, --timeout SECONDS";
+constexpr const char* kGradeFlags =
+    "--reference, --hidden, --seed N, --strict, --verbose, --json FILE, --timeout SECONDS, --sandbox full|basic";
 
 struct GradeOptions {
-  bool reference = false, strict = false, verbose = false;
+  bool reference = false, hidden = false, strict = false, verbose = false;
   std::string json_path;
   double timeout_s = 10.0;
+  std::optional<std::uint64_t> seed;
+  std::optional<sandbox::Level> level;
   std::vector<std::string> lessons;
 };
 
@@ -33,6 +41,7 @@ std::string parse(const Args& args, GradeOptions& o) {
       return args[++i];
     };
     if (a == "--reference") o.reference = true;
+    else if (a == "--hidden") o.hidden = true;
     else if (a == "--strict") o.strict = true;
     else if (a == "--verbose" || a == "-v") o.verbose = true;
     else if (a == "--json") {
@@ -42,15 +51,44 @@ std::string parse(const Args& args, GradeOptions& o) {
     } else if (a == "--timeout") {
       auto v = value();
       char* end = nullptr;
-      if (!v || (o.timeout_s = std::strtod(v->c_str(), &end), *end != '\0') || o.timeout_s <= 0)
-        return "--timeout needs a number of seconds above 0";
+      if (!v || (o.timeout_s = std::strtod(v->c_str(), &end), *end != '\0') || !(o.timeout_s > 0) ||
+          o.timeout_s > 3600)
+        return "--timeout needs a number of seconds above 0 (at most 3600)";
+    } else if (a == "--seed") {
+      auto v = value();
+      if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos || v->size() > 19)
+        return "--seed needs a whole number, e.g. --seed 42";
+      o.seed = std::stoull(*v);
+    } else if (a == "--sandbox") {
+      auto v = value();
+      sandbox::Level level;
+      if (!v || !sandbox::parse_level(*v, level)) return "--sandbox needs full or basic";
+      o.level = level;
     } else if (a.rfind("-", 0) == 0) {
       return "unknown flag '" + a + "' for grade. Valid flags: " + kGradeFlags;
     } else {
       o.lessons.push_back(a);
     }
   }
+  if (o.seed && !o.hidden) return "--seed goes with --hidden (it seeds the hidden tests)";
+  if (o.hidden && !std::filesystem::exists(solutions_dir())) {
+    return "--hidden needs the instructor's copy of the kit: the hidden tests check against the reference "
+           "solutions, and " + solutions_dir() + " is not there";
+  }
   return "";
+}
+
+/// A lesson whose code did not compile still has all its tests: each counts 0 of its points.
+runner::LessonResult not_compiled(const Lesson& lesson, const std::string& binary, const runner::GradingOptions& options,
+                                  const std::string& errors, bool reference) {
+  runner::LessonResult result;
+  result.id = lesson.id;
+  result.status = runner::LessonStatus::kDoesNotCompile;
+  result.detail = "  " + std::string(reference ? "solutions/" : "lessons/") + lesson.id + "/" + lesson.topic +
+                  ".cpp does not compile:\n" + errors;
+  result.tests = runner::read_manifest(binary, options);
+  for (auto& t : result.tests) t.message = "not run: the lesson's code does not compile";
+  return result;
 }
 
 }  // namespace
@@ -58,43 +96,81 @@ std::string parse(const Args& args, GradeOptions& o) {
 int grade_command(const Args& args) {
   GradeOptions o;
   if (const std::string error = parse(args, o); !error.empty()) return usage_error(error);
-  const auto lessons = select_lessons(o.lessons);
+  auto lessons = select_lessons(o.lessons);
   if (!lessons) return 2;
+  // `grade 1 01` grades lesson 01 once.
+  std::vector<Lesson> unique;
+  for (const Lesson& l : *lessons) {
+    if (std::none_of(unique.begin(), unique.end(), [&](const Lesson& u) { return u.id == l.id; })) unique.push_back(l);
+  }
 
   const Style style;
   GradeReport report;
   report.reference = o.reference;
   report.verbose = o.verbose;
-  report.lessons = *lessons;
+  report.lessons = unique;
+  report.level = o.level ? *o.level : sandbox::detect_level();
+  if (o.hidden) report.seed = o.seed ? *o.seed : std::random_device{}() * 4294967296ull + std::random_device{}();
   const std::string scratch = build_dir() + "/grades/run-" + std::to_string(getpid());
-  for (const Lesson& lesson : *lessons) {
-    const std::string target = o.reference ? lesson.reference_target() : lesson.student_target();
-    std::cerr << style.dim("  building and testing " + lesson.id + " ...") << (isatty(2) ? "\r" : "\n")
-              << std::flush;
+  const bool tty = isatty(2);
+  auto progress = [&](const std::string& text) {
+    if (tty) std::cerr << "\r\033[K" << style.dim(text) << std::flush;
+    else std::cerr << text << "\n";
+  };
+  for (const Lesson& lesson : unique) {
+    progress("  building " + lesson.id + " ...");
+    const std::string binary = lesson_binary(lesson.tests_target());
+    const std::string worker_target = o.reference ? lesson.reference_target() : lesson.student_target();
+    runner::GradingOptions options;
+    options.timeout_s = 3 * o.timeout_s + 10;  // a test makes many calls; each has o.timeout_s
+    options.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    options.scratch_dir = scratch + "/" + lesson.id;
+    options.hidden = o.hidden;
+    options.extra_args = {std::string(protocol::kWorkerFlag) + worker_library(worker_target),
+                          std::string(protocol::kSandboxFlag) + sandbox::to_string(report.level),
+                          std::string(protocol::kCallTimeoutFlag) + std::to_string(o.timeout_s)};
+    if (o.hidden) {
+      options.extra_args.push_back(std::string(protocol::kOracleFlag) + worker_library(lesson.reference_target()));
+      options.extra_args.push_back(std::string(protocol::kSeedFlag) + std::to_string(*report.seed));
+    }
+    options.on_wait = [&](const std::string& test, double left) {
+      if (left < 2 * o.timeout_s + 10 - 2) {
+        progress("  " + lesson.id + ": waiting for " + test + " (" + std::to_string(std::max(0, static_cast<int>(left))) +
+                 " s left)");
+      }
+    };
+
     runner::LessonResult result;
     result.id = lesson.id;
-    if (const BuildResult built = build_target(target); !built.ok) {
-      result.status = runner::LessonStatus::kDoesNotCompile;
-      result.detail = "  " + std::string(o.reference ? "solutions/" : "lessons/") + lesson.id +
-                      " does not compile:\n" + built.errors;
+    std::vector<std::string> kit_targets = {lesson.tests_target()};
+    if (o.hidden) kit_targets.push_back(lesson.reference_target());
+    if (const BuildResult kit = build_targets(kit_targets); !kit.ok) {
+      result.status = runner::LessonStatus::kBroken;
+      result.detail = "  the kit's own test binary for " + lesson.id + " does not build (a kit bug):\n" + kit.errors;
+    } else if (const BuildResult built = build_targets({worker_target}); !built.ok) {
+      result = not_compiled(lesson, binary, options, built.errors, o.reference);
     } else {
-      runner::GradingOptions options;
-      options.timeout_s = o.timeout_s;
-      options.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      options.scratch_dir = scratch + "/" + lesson.id;
-      result = runner::grade_binary(lesson.id, lesson_binary(target), options);
+      progress("  grading " + lesson.id + " ...");
+      result = runner::grade_binary(lesson.id, binary, options);
     }
     report.results.push_back(result);
   }
-  if (isatty(2)) std::cerr << std::string(60, ' ') << "\r" << std::flush;
+  if (tty) std::cerr << "\r\033[K" << std::flush;
   std::filesystem::remove_all(scratch);
 
   print_report(report, style);
   const std::string kind = o.reference ? "reference" : "student";
   write_json(report, build_dir() + "/grades/latest-" + kind + ".json");
   if (!o.reference) write_status(report, build_dir() + "/grades/status.tsv");
-  if (!o.json_path.empty()) write_json(report, o.json_path);
-
+  if (!o.json_path.empty()) {
+    try {
+      write_json(report, o.json_path);
+    } catch (const std::exception& e) {
+      std::cerr << "bnkit: " << e.what() << " (the results are also in " << build_dir() << "/grades/latest-" << kind
+                << ".json)\n";
+      return 1;
+    }
+  }
   const bool full_marks = report.earned() == report.possible() && report.possible() > 0;
   return o.strict && !full_marks ? 1 : 0;
 }

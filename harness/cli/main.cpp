@@ -14,7 +14,10 @@ Usage:
         --strict                  exit non-zero unless every graded test passes
         --verbose                 show every failure, not only the next lesson's
         --json FILE               also write the results as JSON to FILE
-        --timeout SECONDS         time limit per test (default 10)
+        --timeout SECONDS         time limit per call into your code (default 10)
+        --hidden                  instructor mode: add the hidden tests (needs solutions/)
+        --seed N                  with --hidden: reproduce a run's hidden inputs
+        --sandbox full|basic      force a sandbox level (default: the strongest that works)
   ./bnkit list                    the lessons and where you are
   ./bnkit hint LESSON [--level N] hints, level 1 first
   ./bnkit test                    the kit's own test suite (for kit developers and CI)

@@ -16,5 +16,7 @@ inline std::string cmake_program() { return BNKIT_CMAKE_COMMAND; }
 inline std::string ctest_program() { return BNKIT_CTEST_COMMAND; }
 inline std::string lessons_dir() { return source_dir() + "/lessons"; }
 inline std::string lesson_binary(const std::string& target) { return build_dir() + "/lessons/" + target; }
+inline std::string worker_library(const std::string& target) { return build_dir() + "/lessons/" + target + ".so"; }
+inline std::string solutions_dir() { return source_dir() + "/solutions"; }
 
 }  // namespace bnkit::cli

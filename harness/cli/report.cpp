@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -78,12 +80,12 @@ std::string indent(const std::string& text, const std::string& prefix, int max_l
 void print_failures(const Lesson& lesson, const LessonResult& r, const Style& style, bool verbose) {
   std::cout << "\n" << style.bold(lesson.title) << "\n";
   if (r.status == LessonStatus::kDoesNotCompile || r.status == LessonStatus::kBroken) {
-    std::cout << r.detail << "\n";
+    std::cout << printable(r.detail) << "\n";
     return;
   }
   int shown = 0;
   for (const TestResult& t : r.tests) {
-    if (t.passed()) continue;
+    if (t.passed() || t.status == TestStatus::kNotRun) continue;
     if (!verbose && shown == 4) {
       std::cout << style.dim("  ... more: ./bnkit grade " + lesson.number + " --verbose") << "\n";
       break;
@@ -93,41 +95,26 @@ void print_failures(const Lesson& lesson, const LessonResult& r, const Style& st
     std::cout << "  " << style.red(mark) << t.name << style.dim(" (" + std::to_string(t.points) + " pts, " +
                                                               runner::to_string(t.status) + ")")
               << "\n"
-              << indent(t.message, "      ", verbose ? 60 : 12);
-  }
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+              << indent(printable(t.message), "      ", verbose ? 60 : 12);
+    if (!t.output.empty()) {
+      std::cout << style.dim("      your code printed:") << "\n" << indent(printable(t.output), "        ", verbose ? 40 : 6);
     }
   }
-  return out;
 }
 
 void write_atomically(const std::string& path, const std::string& text) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::error_code dir_error;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, dir_error);
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary);
     out << text;
     if (!out) throw std::runtime_error("cannot write " + tmp);
   }
-  std::filesystem::rename(tmp, path);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
 }
 
 }  // namespace
@@ -135,13 +122,20 @@ void write_atomically(const std::string& path, const std::string& text) {
 void print_report(const GradeReport& report, const Style& style) {
   std::cout << style.bold(report.reference ? "bnkit grade · the reference solutions (solutions/)"
                                            : "bnkit grade · your code (lessons/)")
-            << "\n\n";
+            << "\n";
+  std::cout << style.dim("  sandbox: " + sandbox::describe(report.level)) << "\n";
+  if (report.seed) {
+    std::cout << style.dim("  instructor mode: hidden tests with seed " + std::to_string(*report.seed) +
+                           " (--seed " + std::to_string(*report.seed) + " reproduces this run)")
+              << "\n";
+  }
+  std::cout << "\n";
   std::size_t title_width = 0;
   for (const Lesson& l : report.lessons) title_width = std::max(title_width, display_width(l.title));
   for (std::size_t i = 0; i < report.lessons.size(); ++i) {
     const LessonResult& r = report.results[i];
     char points[32];
-    if (r.tests.empty()) std::snprintf(points, sizeof points, "  -/-  ");  // nothing could run
+    if (r.tests.empty()) std::snprintf(points, sizeof points, "  ?/?  ");  // a kit bug: no manifest
     else std::snprintf(points, sizeof points, "%3d/%-3d", r.earned(), r.possible());
     std::cout << "  " << pad(report.lessons[i].title, title_width) << "  "
               << style.bar(r.earned(), r.possible()) << "  " << points << "  "
@@ -150,6 +144,17 @@ void print_report(const GradeReport& report, const Style& style) {
   const int earned = report.earned(), possible = report.possible();
   std::cout << "\n  " << style.bold("Total " + std::to_string(earned) + "/" + std::to_string(possible) + " points")
             << " (" << (possible ? 100 * earned / possible : 0) << "%)\n";
+  if (report.seed) {
+    int visible = 0, visible_possible = 0, hidden = 0, hidden_possible = 0;
+    for (const LessonResult& r : report.results) {
+      visible += r.earned(false);
+      visible_possible += r.possible(false);
+      hidden += r.earned(true);
+      hidden_possible += r.possible(true);
+    }
+    std::cout << "    visible tests " << visible << "/" << visible_possible << ", hidden tests " << hidden << "/"
+              << hidden_possible << "\n";
+  }
 
   // The lesson to work on next: the first one not complete.
   const Lesson* next = nullptr;
@@ -165,7 +170,10 @@ void print_report(const GradeReport& report, const Style& style) {
   if (!next) {
     std::cout << style.green(report.lessons.size() > 1 ? "Every lesson graded here is complete."
                                                        : "This lesson is complete.")
-              << (report.reference ? "" : " Compare with the reference: solutions/<lesson>/") << "\n";
+              << (report.reference || report.lessons.size() != 1
+                      ? ""
+                      : " Compare with the reference: solutions/" + report.lessons.front().id + "/")
+              << "\n";
     return;
   }
   const std::size_t at = static_cast<std::size_t>(next - report.lessons.data());
@@ -184,26 +192,45 @@ void print_report(const GradeReport& report, const Style& style) {
 }
 
 void write_json(const GradeReport& report, const std::string& path) {
-  std::ostringstream j;
-  j << "{\n  \"kit\": \"bnkit\",\n  \"graded\": \"" << (report.reference ? "reference" : "student")
-    << "\",\n  \"earned\": " << report.earned() << ",\n  \"possible\": " << report.possible()
-    << ",\n  \"lessons\": [";
+  using nlohmann::json;
+  json lessons = json::array();
+  int hidden_earned = 0, hidden_possible = 0;
   for (std::size_t i = 0; i < report.results.size(); ++i) {
     const LessonResult& r = report.results[i];
-    j << (i ? "," : "") << "\n    {\"id\": \"" << r.id << "\", \"title\": \"" << json_escape(report.lessons[i].title)
-      << "\", \"status\": \"" << runner::to_string(r.status) << "\", \"earned\": " << r.earned()
-      << ", \"possible\": " << r.possible() << ", \"detail\": \"" << json_escape(r.detail) << "\", \"tests\": [";
-    for (std::size_t k = 0; k < r.tests.size(); ++k) {
-      const TestResult& t = r.tests[k];
-      j << (k ? "," : "") << "\n      {\"name\": \"" << t.name << "\", \"points\": " << t.points
-        << ", \"earned\": " << t.earned() << ", \"status\": \"" << runner::to_string(t.status)
-        << "\", \"diagnosis\": \"" << t.diagnosis << "\", \"seconds\": " << t.seconds
-        << ", \"message\": \"" << json_escape(t.message) << "\"}";
+    json tests = json::array();
+    for (const TestResult& t : r.tests) {
+      tests.push_back({{"name", t.name},
+                       {"points", t.points},
+                       {"earned", t.earned()},
+                       {"status", runner::to_string(t.status)},
+                       {"visibility", t.hidden ? "hidden" : "visible"},
+                       {"diagnosis", t.diagnosis},
+                       {"seconds", t.seconds},
+                       {"message", t.message},
+                       {"output", t.output}});
     }
-    j << "]}";
+    hidden_earned += r.earned(true);
+    hidden_possible += r.possible(true);
+    lessons.push_back({{"id", r.id},
+                       {"title", report.lessons[i].title},
+                       {"status", runner::to_string(r.status)},
+                       {"earned", r.earned()},
+                       {"possible", r.possible()},
+                       {"detail", r.detail},
+                       {"tests", tests}});
   }
-  j << "\n  ]\n}\n";
-  write_atomically(path, j.str());
+  json j = {{"kit", "bnkit"},
+            {"schema", 2},
+            {"graded", report.reference ? "reference" : "student"},
+            {"sandbox", sandbox::to_string(report.level)},
+            {"earned", report.earned()},
+            {"possible", report.possible()},
+            {"visible", {{"earned", report.earned() - hidden_earned}, {"possible", report.possible() - hidden_possible}}},
+            {"hidden", {{"earned", hidden_earned}, {"possible", hidden_possible}}},
+            {"seed", report.seed ? json(*report.seed) : json(nullptr)},
+            {"lessons", lessons}};
+  // Invalid UTF-8 from a submission is replaced, never a reason to lose the results.
+  write_atomically(path, j.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 void write_status(const GradeReport& report, const std::string& path) {

@@ -2,9 +2,12 @@
 #pragma once
 
 #include "catalog.hpp"
+#include "launch.hpp"
 #include "results.hpp"
 #include "terminal.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,8 @@ struct GradeReport {
   bool verbose = false;    ///< every failure of every lesson, not just the next one to fix
   std::vector<Lesson> lessons;
   std::vector<runner::LessonResult> results;  ///< parallel to lessons
+  sandbox::Level level = sandbox::Level::kFull;  ///< the protection the code ran under
+  std::optional<std::uint64_t> seed;             ///< instructor mode (--hidden): the hidden tests' seed
 
   int earned() const;
   int possible() const;
@@ -24,8 +29,8 @@ struct GradeReport {
 /// next step to take.
 void print_report(const GradeReport& report, const Style& style);
 
-/// Writes `path` as JSON (every lesson, every test, messages and diagnoses), atomically:
-/// a crash mid-write never leaves a half-written file in place of the last good one.
+/// Writes `path` as JSON (schema: docs/grading.md), atomically: a crash mid-write never
+/// leaves a half-written file in place of the last good one. Throws naming the path.
 void write_json(const GradeReport& report, const std::string& path);
 
 /// One line per lesson, "id<TAB>status<TAB>earned<TAB>possible", for `bnkit list`.

@@ -17,6 +17,16 @@ Style::Style() {
   }
 }
 
+std::string printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    const bool control = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
+    out += control ? '?' : static_cast<char>(c);
+  }
+  return out;
+}
+
 std::string Style::bar(int earned, int possible, int width) const {
   const int filled = possible > 0 ? earned * width / possible : 0;
   std::string full, empty;

@@ -6,6 +6,11 @@
 
 namespace bnkit::cli {
 
+/// Text from a submission, safe for a terminal: escape sequences and control characters
+/// (all but newline and tab) become "?", so no output can move the cursor, recolour the
+/// screen or forge a line of the report.
+std::string printable(const std::string& text);
+
 class Style {
  public:
   Style();

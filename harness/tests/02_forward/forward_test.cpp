@@ -30,10 +30,7 @@ Forward run(const Case& c) {
 
 template <typename Check>
 void for_each_case(const bnkit::grader::CaseFile& file, Check check) {
-  for (const Case& c : file.cases()) {
-    SCOPED_TRACE("case " + c.name());
-    check(c, run(c));
-  }
+  bnkit::grader::for_each_case(file.cases(), [&](const Case& c) { check(c, run(c)); });
 }
 
 }  // namespace

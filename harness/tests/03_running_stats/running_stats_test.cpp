@@ -24,8 +24,11 @@ void replay(const Case& c) {
   for (int k = 1; k <= steps; ++k) {
     const std::string s = "." + std::to_string(k);
     SCOPED_TRACE("case " + c.name() + ", after batch " + std::to_string(k));
-    bnkit::update_running_stats(running, c.vector("batch_mean" + s), c.vector("batch_var" + s),
-                                static_cast<Eigen::Index>(c.scalar("count")), momentum_of(c));
+    const bool returned = bnkit::grader::guarded([&] {
+      bnkit::update_running_stats(running, c.vector("batch_mean" + s), c.vector("batch_var" + s),
+                                  static_cast<Eigen::Index>(c.scalar("count")), momentum_of(c));
+    });
+    if (!returned) return;  // crashed or hung: later steps depend on this one
     EXPECT_TRUE(matches_case("running.mean", running.mean, c, "running_mean" + s));
     EXPECT_TRUE(matches_case("running.var", running.var, c, "running_var" + s));
     EXPECT_EQ(running.num_batches_tracked, static_cast<long>(c.scalar("num_batches_tracked" + s)))
