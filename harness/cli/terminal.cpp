@@ -20,7 +20,14 @@ Style::Style() {
 std::string printable(const std::string& text) {
   std::string out;
   out.reserve(text.size());
-  for (unsigned char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) include U+009B, a one-character CSI.
+    if (c == 0xC2 && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xE0) == 0x80) {
+      out += '?';
+      ++i;
+      continue;
+    }
     const bool control = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f;
     out += control ? '?' : static_cast<char>(c);
   }

@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
   bool manifest = false, with_hidden = false;
   bnkit::boundary::WorkerConfig config;
   config.worker_exe = BNKIT_WORKER_EXE;
+  bool level_given = false;
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     if (std::strcmp(a, protocol::kManifestFlag) == 0) manifest = true;
@@ -160,6 +161,7 @@ int main(int argc, char** argv) {
     else if (bnkit::grader::flag_value(a, protocol::kSeedFlag, value)) bnkit::grader::g_seed = std::strtoull(value.c_str(), nullptr, 10);
     else if (bnkit::grader::flag_value(a, protocol::kCallTimeoutFlag, value)) config.call_timeout_s = std::strtod(value.c_str(), nullptr);
     else if (bnkit::grader::flag_value(a, protocol::kSandboxFlag, value)) {
+      level_given = true;
       if (!bnkit::sandbox::parse_level(value, config.level)) {
         std::fprintf(stderr, "unknown sandbox level '%s' (full or basic)\n", value.c_str());
         return 2;
@@ -170,6 +172,7 @@ int main(int argc, char** argv) {
     }
   }
   if (manifest) return bnkit::grader::print_manifest(with_hidden);
+  if (!level_given) config.level = bnkit::sandbox::detect_level();  // the CLI detects once and says
   if (!worker.empty()) {
     config.library = worker;
     bnkit::boundary::set_code_under_test(config);
