@@ -125,7 +125,8 @@ void Worker::fail(const std::string& call, const std::string& what) {
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
     // bubblewrap reports a signal that killed its child as exit code 128 + signal.
     if (config_.level == sandbox::Level::kFull && code > 128 && code < 160) sig = code - 128;
-    if (sig != 0) how = "crashed with " + signal_words(sig);
+    if (sig != 0 && !dying_reason_.empty()) how = "crashed with " + std::string(sigabbrev_np(sig) ? "SIG" : "") + (sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal");
+    else if (sig != 0) how = "crashed with " + signal_words(sig);
     else if (!dying_reason_.empty()) how = "could not run";
     else how = "exited with code " + std::to_string(code) + " (exit(), std::exit or quick_exit in the code?)";
   } else if (how.empty()) {
@@ -136,7 +137,16 @@ void Worker::fail(const std::string& call, const std::string& what) {
   const std::string tail = last_lines(output_, 6);
   stop();
   std::string message = call + " " + how;
-  if (!tail.empty()) message += "\n  its last output:\n" + tail;
+  if (!tail.empty()) {
+    message += "\n  its last output:";
+    std::size_t start = 0;
+    while (start < tail.size()) {
+      const std::size_t end = tail.find('\n', start);
+      message += "\n    " + tail.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
   throw CallFailed(message);
 }
 
@@ -268,7 +278,7 @@ void rethrow(const Reply& reply, const std::string& call) {
   if (t == "std::underflow_error") throw std::underflow_error(m);
   if (t == "std::runtime_error") throw std::runtime_error(m);
   if (t == "std::bad_alloc" || t == "std::bad_array_new_length") {
-    throw CallFailed(call + " ran out of memory (" + t + "): the worker may use at most " +
+    throw CallFailed(call + "() ran out of memory (" + t + "): the worker may use at most " +
                      std::to_string(sandbox::Limits{}.address_space_bytes >> 20) + " MiB");
   }
   throw ForeignException(t, m);

@@ -134,7 +134,7 @@ int grade_command(const Args& args) {
       options.extra_args.push_back(std::string(protocol::kSeedFlag) + std::to_string(*report.seed));
     }
     options.on_wait = [&](const std::string& test, double left) {
-      if (left < 2 * o.timeout_s + 10 - 2) {
+      if (tty && left < 2 * o.timeout_s + 10 - 2) {
         progress("  " + lesson.id + ": waiting for " + test + " (" + std::to_string(std::max(0, static_cast<int>(left))) +
                  " s left)");
       }

@@ -57,6 +57,7 @@ int print_manifest(bool with_hidden) {
 /// paths relative to the kit, and SCOPED_TRACE lines as "in <trace>".
 std::string tidy(const std::string& where, const std::string& message) {
   std::string m = message;
+  if (m.rfind("Failed\n", 0) == 0) m.erase(0, 7);  // ADD_FAILURE's own first line
   const std::string head = "\n  Actual: false (";
   const std::string tail = ")\nExpected: true";
   const auto a = m.find(head), t = m.find(tail);
@@ -67,7 +68,14 @@ std::string tidy(const std::string& where, const std::string& message) {
   const std::string thrown = "C++ exception with description \"";
   if (m.rfind(thrown, 0) == 0) {
     const auto end = m.rfind("\" thrown in the test body.");
-    if (end != std::string::npos) m = "threw: " + m.substr(thrown.size(), end - thrown.size());
+    if (end != std::string::npos) {
+      m = m.substr(thrown.size(), end - thrown.size());
+      // A call that crashed or hung already says so ("batch_statistics() crashed ...").
+      const auto call = m.find("() ");
+      const bool names_a_call = call != std::string::npos && call > 0 &&
+                                m.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:") == call;
+      if (!names_a_call) m = "threw: " + m;
+    }
   }
   std::string out = where + m;
   const std::string trace = "\nGoogle Test trace:";

@@ -59,7 +59,7 @@ void replay(const Case& c, const std::function<void(const Step&, const BatchNorm
     } catch (const bnkit::NotImplemented&) {
       throw;  // an unfinished stub: reported as "not started"
     } catch (const bnkit::boundary::CallFailed& e) {
-      ADD_FAILURE() << e.what();  // crashed or hung: this case stops, the others go on
+      ADD_FAILURE_AT("", 0) << e.what();  // crashed or hung: this case stops, the others go on
       return;
     } catch (const std::exception& e) {
       // Later calls depend on this one's buffers: stop this case, go on with the others.
