@@ -13,6 +13,7 @@
 #include <exception>
 #include <memory>
 #include <typeinfo>
+#include <vector>
 
 namespace {
 
@@ -25,14 +26,31 @@ std::string type_name(const std::type_info& type) {
   return status == 0 && name ? name.get() : type.name();
 }
 
-std::string reply(Status status, const Writer& outputs, const std::string& a, const std::string& b = "",
-                  bool two = false) {
+std::string reply(Status status, const Writer& outputs, const std::vector<std::string>& texts) {
   Writer w;
   w.u8(static_cast<std::uint8_t>(status));
   w.str(outputs.bytes());
-  w.str(a);
-  if (two) w.str(b);
+  for (const std::string& t : texts) w.str(t);
   return w.take();
+}
+
+/// The most specific standard exception class `e` is (or derives from), so the trusted side
+/// can rethrow what a `catch` in the test would see.
+std::string standard_base(const std::exception& e) {
+#define BNKIT_STD_BASE(type) \
+  if (dynamic_cast<const type*>(&e)) return #type;
+  BNKIT_STD_BASE(std::invalid_argument)
+  BNKIT_STD_BASE(std::domain_error)
+  BNKIT_STD_BASE(std::length_error)
+  BNKIT_STD_BASE(std::out_of_range)
+  BNKIT_STD_BASE(std::logic_error)
+  BNKIT_STD_BASE(std::range_error)
+  BNKIT_STD_BASE(std::overflow_error)
+  BNKIT_STD_BASE(std::underflow_error)
+  BNKIT_STD_BASE(std::runtime_error)
+  BNKIT_STD_BASE(std::bad_alloc)
+#undef BNKIT_STD_BASE
+  return "std::exception";
 }
 
 }  // namespace
@@ -49,22 +67,21 @@ extern "C" __attribute__((visibility("default"))) void bnkit_worker_handle(const
     const std::string args = r.str();
     const auto it = worker::registry().find(call);
     if (it == worker::registry().end()) {
-      *out = reply(Status::kUnknown, outputs, call);
+      *out = reply(Status::kUnknown, outputs, {call});
       return;
     }
     Reader in(args);
     it->second(in, outputs, result);
-    *out = reply(Status::kReturned, outputs, result.bytes());
+    *out = reply(Status::kReturned, outputs, {result.bytes()});
   } catch (const bnkit::NotImplemented& e) {
-    *out = reply(Status::kTodo, outputs, e.what());
+    *out = reply(Status::kTodo, outputs, {e.what()});
   } catch (const WireError& e) {
-    *out = reply(Status::kBadRequest, outputs, e.what());
+    *out = reply(Status::kBadRequest, outputs, {e.what()});
   } catch (const std::exception& e) {
     const std::type_info* type = abi::__cxa_current_exception_type();
-    *out = reply(Status::kThrew, outputs, type ? type_name(*type) : "std::exception", e.what(), true);
+    *out = reply(Status::kThrew, outputs, {type ? type_name(*type) : "std::exception", e.what(), standard_base(e)});
   } catch (...) {
     const std::type_info* type = abi::__cxa_current_exception_type();
-    *out = reply(Status::kThrew, outputs, type ? type_name(*type) : "an unknown type",
-                 "(not a std::exception)", true);
+    *out = reply(Status::kThrew, outputs, {type ? type_name(*type) : "an unknown type", "(not a std::exception)", ""});
   }
 }

@@ -34,6 +34,7 @@ class ForeignException : public std::runtime_error {
 struct Reply {
   Status status = Status::kReturned;
   std::string outputs, result, type, message;
+  std::string base;  ///< the standard exception class the thrown one is, or derives from
 };
 
 /// Sends one call to the current worker (the student's, or the oracle's inside an

@@ -2,7 +2,8 @@
 //
 //   u8 status, str outputs, then by status:
 //     kReturned   str result          (the encoded return value, empty for void)
-//     kThrew      str type, str message
+//     kThrew      str type, str message, str standard base ("std::invalid_argument", ...;
+//                 "std::exception" for other std::exception types, "" for anything else)
 //     kTodo       str message         (the stub's BNKIT_TODO: "not started")
 //     kUnknown    str call name       (no such call in this lesson's worker)
 //     kBadRequest str what            (the arguments could not be read: a kit bug)
@@ -25,5 +26,8 @@ inline constexpr std::uint64_t kMaxFrameBytes = std::uint64_t{1} << 30;
 /// The file descriptors a worker talks on (its stdout and stderr are the student's output).
 inline constexpr int kRequestFd = 3;
 inline constexpr int kReplyFd = 4;
+/// The lesson's worker library, opened by the trusted side: the worker's user needs no
+/// access to the build tree (where the reference's library also lives).
+inline constexpr int kLibraryFd = 5;
 
 }  // namespace bnkit::boundary

@@ -61,10 +61,17 @@ void Worker::start() {
   if (pipe2(request, O_CLOEXEC) != 0 || pipe2(reply, O_CLOEXEC) != 0 || pipe2(output, O_CLOEXEC) != 0) {
     throw CallFailed(std::string("cannot create pipes for the worker: ") + std::strerror(errno));
   }
-  sandbox::Command command{{config_.worker_exe, config_.library}, {config_.worker_exe, config_.library}};
+  const int library = open(config_.library.c_str(), O_RDONLY | O_CLOEXEC);
+  if (library < 0) {
+    for (int fd : {request[0], request[1], reply[0], reply[1], output[0], output[1]}) close(fd);
+    throw CallFailed("cannot open the worker library " + config_.library + ": " + std::strerror(errno) +
+                     " (build it first)");
+  }
+  sandbox::Command command{{config_.worker_exe, "/proc/self/fd/" + std::to_string(kLibraryFd)}, {config_.worker_exe}};
   std::string error;
-  pid_ = sandbox::launch(command, {-1, output[1], output[1], request[0], reply[1]}, config_.level,
+  pid_ = sandbox::launch(command, {-1, output[1], output[1], request[0], reply[1], library}, config_.level,
                          config_.limits, error);
+  close(library);
   close(request[0]);
   close(reply[1]);
   close(output[1]);
@@ -169,8 +176,9 @@ Reply Worker::call(const std::string& name, const std::string& args) {
   for (;;) {
     const double left = deadline - now_s();
     if (left <= 0) {
-      fail(call, "did not return within " + std::to_string(static_cast<int>(config_.call_timeout_s)) +
-                     " s (an endless loop, or far too much work?)");
+      std::ostringstream limit;
+      limit << config_.call_timeout_s;
+      fail(call, "did not return within " + limit.str() + " s (an endless loop, or far too much work?)");
     }
     pollfd fds[3] = {{reply_fd_, POLLIN, 0}, {output_fd_, POLLIN, 0}, {request_fd_, POLLOUT, 0}};
     const int nfds = sent < out.size() ? 3 : 2;
@@ -209,6 +217,7 @@ Reply Worker::call(const std::string& name, const std::string& args) {
           else if (reply.status == Status::kThrew) {
             reply.type = r.str();
             reply.message = r.str();
+            reply.base = r.str();
           } else {
             reply.message = r.str();
           }
@@ -267,7 +276,9 @@ void rethrow(const Reply& reply, const std::string& call) {
     case Status::kThrew:
       break;
   }
-  const std::string& t = reply.type;
+  // Rethrown as the standard class it is (a student's class derived from
+  // std::invalid_argument is caught as one, as it would be in one process).
+  const std::string& t = reply.base;
   if (t == "std::invalid_argument") throw std::invalid_argument(m);
   if (t == "std::domain_error") throw std::domain_error(m);
   if (t == "std::length_error") throw std::length_error(m);
@@ -277,11 +288,11 @@ void rethrow(const Reply& reply, const std::string& call) {
   if (t == "std::overflow_error") throw std::overflow_error(m);
   if (t == "std::underflow_error") throw std::underflow_error(m);
   if (t == "std::runtime_error") throw std::runtime_error(m);
-  if (t == "std::bad_alloc" || t == "std::bad_array_new_length") {
-    throw CallFailed(call + "() ran out of memory (" + t + "): the worker may use at most " +
+  if (t == "std::bad_alloc") {
+    throw CallFailed(call + "() ran out of memory (" + reply.type + "): the worker may use at most " +
                      std::to_string(sandbox::Limits{}.address_space_bytes >> 20) + " MiB");
   }
-  throw ForeignException(t, m);
+  throw ForeignException(reply.type, m);
 }
 
 }  // namespace bnkit::boundary

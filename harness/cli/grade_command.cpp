@@ -57,7 +57,7 @@ std::string parse(const Args& args, GradeOptions& o) {
     } else if (a == "--seed") {
       auto v = value();
       if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos || v->size() > 19)
-        return "--seed needs a whole number, e.g. --seed 42";
+        return "--seed needs a whole number below 10^19, e.g. --seed 42";
       o.seed = std::stoull(*v);
     } else if (a == "--sandbox") {
       auto v = value();
@@ -110,7 +110,12 @@ int grade_command(const Args& args) {
   report.verbose = o.verbose;
   report.lessons = unique;
   report.level = o.level ? *o.level : sandbox::detect_level();
-  if (o.hidden) report.seed = o.seed ? *o.seed : std::random_device{}() * 4294967296ull + std::random_device{}();
+  if (o.hidden) {
+    // A fresh seed of at most 15 digits, so it is easy to pass back to --seed.
+    std::random_device entropy;
+    const std::uint64_t fresh = ((std::uint64_t{entropy()} << 32) | entropy()) % 1000000000000000ull;
+    report.seed = o.seed ? *o.seed : fresh;
+  }
   const std::string scratch = build_dir() + "/grades/run-" + std::to_string(getpid());
   const bool tty = isatty(2);
   auto progress = [&](const std::string& text) {
@@ -171,7 +176,10 @@ int grade_command(const Args& args) {
       return 1;
     }
   }
-  const bool full_marks = report.earned() == report.possible() && report.possible() > 0;
+  const bool full_marks = report.earned() == report.possible() && report.possible() > 0 &&
+                          std::none_of(report.results.begin(), report.results.end(), [](const runner::LessonResult& r) {
+                            return r.status == runner::LessonStatus::kBroken;
+                          });
   return o.strict && !full_marks ? 1 : 0;
 }
 

@@ -10,6 +10,11 @@
 # and no worker library holds a solution but the reference's.
 
 set(BNKIT_LESSON_OUTPUT ${CMAKE_BINARY_DIR}/lessons)
+# Only the grader's user may read the lesson binaries and libraries: a worker that runs as
+# another user (nobody, when grading as root) is handed its own library as an open file
+# and cannot reach the reference's.
+file(MAKE_DIRECTORY ${BNKIT_LESSON_OUTPUT})
+file(CHMOD ${BNKIT_LESSON_OUTPUT} DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
 
 function(bnkit_add_lessons lessons_root)
   file(GLOB lesson_dirs LIST_DIRECTORIES true CONFIGURE_DEPENDS ${lessons_root}/[0-9][0-9]_*)

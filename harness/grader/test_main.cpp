@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/prctl.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -152,6 +154,9 @@ std::uint64_t hidden_seed() { return g_seed; }
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a worker that dies mid-call is reported, not fatal
+  // Not dumpable: a worker running as the same user cannot read this process's memory
+  // (the expected values) through /proc/PID/mem, nor attach to it.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::testing::InitGoogleTest(&argc, argv);
   namespace protocol = bnkit::protocol;
   std::string result_path, worker, oracle, value;

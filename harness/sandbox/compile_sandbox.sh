@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Compiler launcher for files a student wrote (CMake's CXX_COMPILER_LAUNCHER):
 #   compile_sandbox.sh SOURCE_ROOT BUILD_DIR COMPILER ARGS...
-# With bubblewrap, the compiler runs where solutions/ and the build tree are empty (only
-# its own output folder and the precompiled header are there), with no network: neither
-# #include nor an assembler .incbin can reach reference code. Without it, the compile runs
-# as is and its dependency list is checked: any file under solutions/ fails the build.
+# With bubblewrap, the compiler sees /usr (the toolchain, Eigen), the kit's source tree with
+# solutions/ and harness/hidden/ empty, its own output folder and the precompiled header;
+# nothing else of the machine or the build tree, and no network: neither #include nor an
+# assembler .incbin can reach reference code or another file. Without bubblewrap, the
+# compile runs as is and its dependency list is checked: any file under solutions/ or
+# harness/hidden/ fails the build. Either way the compiler gets at most 4 GiB of memory.
 set -u
+ulimit -v 4194304 2>/dev/null
 root="$1" build="$2"
 shift 2
 
@@ -28,8 +31,11 @@ refuse() {
 
 if [ -x /usr/bin/bwrap ] && [ -n "$out" ]; then
   out_dir="$(cd "$(dirname "$out")" && pwd)"
-  args=(--unshare-all --die-with-parent --new-session --ro-bind / / --dev /dev --proc /proc
-        --tmpfs /tmp --tmpfs "$build")
+  args=(--unshare-all --die-with-parent --new-session --ro-bind /usr /usr
+        --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/bin /bin
+        --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$root" "$root" --tmpfs "$build")
+  [ -f /etc/ld.so.cache ] && args+=(--ro-bind /etc/ld.so.cache /etc/ld.so.cache)
+  [ -d /etc/alternatives ] && args+=(--ro-bind /etc/alternatives /etc/alternatives)
   [ -d "$root/solutions" ] && args+=(--tmpfs "$root/solutions")
   [ -d "$root/harness/hidden" ] && args+=(--tmpfs "$root/harness/hidden")
   if [ -n "$pch_dir" ]; then
@@ -45,10 +51,13 @@ fi
 # No usable bubblewrap: compile, then refuse any dependency under solutions/.
 "$@" || exit $?
 if [ -n "$depfile" ] && [ -f "$depfile" ]; then
-  solutions="$(cd "$root" && pwd -P)/solutions/"
+  top="$(cd "$root" && pwd -P)"
   for dep in $(tr -d '\\' <"$depfile" | tr ' ' '\n' | grep -v ':$'); do
     [ -e "$dep" ] || continue
     real="$(readlink -f "$dep")"
-    case "$real" in "$solutions"*) refuse "$dep is reference code (solutions/): a submission may not include it" ;; esac
+    case "$real" in
+      "$top/solutions/"* | "$top/harness/hidden/"*)
+        refuse "$dep is instructor code: a submission may not include it" ;;
+    esac
   done
 fi

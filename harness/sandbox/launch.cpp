@@ -41,19 +41,19 @@ std::vector<std::string> bwrap_argv(const Command& command) {
 }
 
 /// In the child: never returns.
-[[noreturn]] void become(const Command& command, const std::array<int, 5>& fds, Level level,
+[[noreturn]] void become(const Command& command, const std::array<int, 6>& fds, Level level,
                          const Limits& limits) {
-  // fds: move every source above 10 first, so that dup2 onto 0..4 cannot clobber one.
-  std::array<int, 5> high{};
-  for (int i = 0; i < 5; ++i) {
+  // fds: move every source above 10 first, so that dup2 onto 0..5 cannot clobber one.
+  constexpr int kChildFds = 6;
+  std::array<int, kChildFds> high{};
+  for (int i = 0; i < kChildFds; ++i) {
     const int src = fds[static_cast<std::size_t>(i)] >= 0 ? fds[static_cast<std::size_t>(i)] : open("/dev/null", O_RDWR);
     high[static_cast<std::size_t>(i)] = fcntl(src, F_DUPFD, 10);
   }
-  for (int i = 0; i < 5; ++i) dup2(high[static_cast<std::size_t>(i)], i);
-  for (int fd = 5; fd < 1024; ++fd) close(fd);
+  for (int i = 0; i < kChildFds; ++i) dup2(high[static_cast<std::size_t>(i)], i);
+  for (int fd = kChildFds; fd < 1024; ++fd) close(fd);
 
   setsid();  // own session and process group: the grader kills the group
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
   set_limit(RLIMIT_AS, limits.address_space_bytes);
   set_limit(RLIMIT_CPU, limits.cpu_seconds);
   set_limit(RLIMIT_FSIZE, limits.file_bytes);
@@ -65,6 +65,9 @@ std::vector<std::string> bwrap_argv(const Command& command) {
     if (setgid(kNobody) != 0 || setuid(kNobody) != 0) _exit(126);
   }
   set_limit(RLIMIT_NPROC, limits.processes);
+  // After the user switch, which clears it: die when the test process dies.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) _exit(125);  // the parent is already gone
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 
   const std::vector<std::string> argv = level == Level::kFull ? bwrap_argv(command) : command.argv;
@@ -80,7 +83,7 @@ std::vector<std::string> bwrap_argv(const Command& command) {
 
 }  // namespace
 
-pid_t launch(const Command& command, const std::array<int, 5>& fds, Level level, const Limits& limits,
+pid_t launch(const Command& command, const std::array<int, 6>& fds, Level level, const Limits& limits,
              std::string& error) {
   const pid_t pid = fork();
   if (pid < 0) {
@@ -95,7 +98,7 @@ Level detect_level() {
   if (access(kBwrap, X_OK) != 0) return Level::kBasic;
   Command probe{{"/bin/true"}, {}};
   std::string error;
-  const pid_t pid = launch(probe, {-1, -1, -1, -1, -1}, Level::kFull, Limits{}, error);
+  const pid_t pid = launch(probe, {-1, -1, -1, -1, -1, -1}, Level::kFull, Limits{}, error);
   if (pid < 0) return Level::kBasic;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -119,7 +122,7 @@ std::string describe(Level level) {
   }
   return "basic: seccomp (no processes, exec, sockets or file changes), resource limits, own "
          "session" + std::string(geteuid() == 0 ? ", user nobody" : "") +
-         "; no namespaces on this machine, so the kit's files are readable";
+         "; no namespaces, so the worker can read what its user can read";
 }
 
 }  // namespace bnkit::sandbox

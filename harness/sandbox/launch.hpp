@@ -34,10 +34,10 @@ struct Command {
   std::vector<std::string> visible;     ///< files the program needs, shown read-only (kFull)
 };
 
-/// Forks and starts `command` with child fds 0..4 taken from `fds` (-1: /dev/null).
+/// Forks and starts `command` with child fds 0..5 taken from `fds` (-1: /dev/null).
 /// Returns the pid to wait for and kill (its process group is the same number), or -1
 /// with `error` set.
-pid_t launch(const Command& command, const std::array<int, 5>& fds, Level level, const Limits& limits,
+pid_t launch(const Command& command, const std::array<int, 6>& fds, Level level, const Limits& limits,
              std::string& error);
 
 /// The strongest level that works on this machine (runs a quick probe).
