@@ -14,6 +14,7 @@
 // then graded on what the code really did.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace bnkit::boundary {
@@ -21,7 +22,9 @@ namespace bnkit::boundary {
 enum class Status : std::uint8_t { kReturned = 0, kThrew = 1, kTodo = 2, kUnknown = 3, kBadRequest = 4, kDying = 5 };
 
 /// A frame on the pipe: u64 length, then that many bytes (a request: str call, str args).
-inline constexpr std::uint64_t kMaxFrameBytes = std::uint64_t{1} << 30;
+inline constexpr std::uint64_t kMaxFrameBytes = std::uint64_t{256} << 20;
+/// An exception's type or message is cut to this many bytes on the trusted side.
+inline constexpr std::size_t kMaxTextBytes = 16 * 1024;
 
 /// The file descriptors a worker talks on (its stdout and stderr are the student's output).
 inline constexpr int kRequestFd = 3;

@@ -43,6 +43,14 @@ std::string signal_words(int sig) {
   }
 }
 
+/// A text from the worker, cut to kMaxTextBytes.
+std::string bounded(std::string text) {
+  if (text.size() <= kMaxTextBytes) return text;
+  const std::size_t cut = text.size() - kMaxTextBytes;
+  text.resize(kMaxTextBytes);
+  return text + " [... " + std::to_string(cut) + " more bytes cut]";
+}
+
 /// The last `n` lines of a text ("" stays "").
 std::string last_lines(const std::string& text, int n) {
   std::size_t pos = text.size();
@@ -200,7 +208,7 @@ Reply Worker::call(const std::string& name, const std::string& args) {
           std::memcpy(&want, in.data(), sizeof want);
           in.erase(0, sizeof want);
           have_length = true;
-          if (want > kMaxFrameBytes) fail(call, "sent a reply larger than 1 GiB");
+          if (want > kMaxFrameBytes) fail(call, "sent a reply larger than 256 MiB");
         }
         if (!have_length || in.size() < want) break;
         const std::string body_bytes = in.substr(0, want);
@@ -215,11 +223,11 @@ Reply Worker::call(const std::string& name, const std::string& args) {
           reply.outputs = r.str();
           if (reply.status == Status::kReturned) reply.result = r.str();
           else if (reply.status == Status::kThrew) {
-            reply.type = r.str();
-            reply.message = r.str();
+            reply.type = bounded(r.str());
+            reply.message = bounded(r.str());
             reply.base = r.str();
           } else {
-            reply.message = r.str();
+            reply.message = bounded(r.str());
           }
         } catch (const WireError& e) {
           fail(call, std::string("sent a reply that cannot be read (") + e.what() + ")");

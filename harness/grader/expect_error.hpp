@@ -1,6 +1,10 @@
 // Checking that bad input is refused with a message that names the problem.
 #pragma once
 
+#include "proxy.hpp"
+
+#include "bnkit/todo.hpp"
+
 #include <gtest/gtest.h>
 
 #include <exception>
@@ -27,6 +31,24 @@ template <typename Call>
   }
   return ::testing::AssertionFailure() << "expected std::invalid_argument containing \"" << needle
                                        << "\", but nothing was thrown";
+}
+
+/// Success when `call()`, a call on VALID input, returns without throwing. Every test that
+/// checks a refusal pairs it with one of these, so code that throws on everything earns
+/// nothing. A stub's TODO and a crash propagate as they are.
+template <typename Call>
+::testing::AssertionResult accepts(Call&& call, const std::string& what) {
+  try {
+    call();
+  } catch (const bnkit::NotImplemented&) {
+    throw;
+  } catch (const boundary::CallFailed&) {
+    throw;
+  } catch (const std::exception& e) {
+    return ::testing::AssertionFailure() << what << " is valid input, but it threw: " << e.what()
+                                         << "\n  (refuse bad input only: a check that always throws is wrong too)";
+  }
+  return ::testing::AssertionSuccess();
 }
 
 }  // namespace bnkit::grader

@@ -31,6 +31,8 @@ std::map<std::string, GradedTest>& points_registry() {
 namespace {
 
 std::uint64_t g_seed = 20261121;
+constexpr std::size_t kMaxFailureBytes = 32 * 1024;  // one failure message
+constexpr std::size_t kMaxResultBytes = 1 << 20;     // all of a test's failures
 
 /// Prints "Suite.Name<TAB>points<TAB>visible|hidden" per test, in registration order
 /// (hidden tests only with --bnkit-hidden). Exit 1 if a test has no points.
@@ -120,7 +122,9 @@ class ResultWriter : public ::testing::EmptyTestEventListener {
       std::string where = part.file_name() ? std::string(part.file_name()) + ":" +
                                                  std::to_string(part.line_number()) + ": "
                                            : std::string();
-      const std::string text = tidy(where, part.message());
+      std::string text = tidy(where, part.message());
+      if (text.size() > kMaxFailureBytes) text = text.substr(0, kMaxFailureBytes) + " [... cut]";
+      if (body.size() > kMaxResultBytes) break;  // enough failures to read; the rest add nothing
       body += "failure " + std::to_string(text.size()) + "\n" + text + "\n";
     }
     const std::string printed = boundary::code_under_test_output();

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Compiler launcher for files a student wrote (CMake's CXX_COMPILER_LAUNCHER):
 #   compile_sandbox.sh SOURCE_ROOT BUILD_DIR COMPILER ARGS...
-# With bubblewrap, the compiler sees /usr (the toolchain, Eigen), the kit's source tree with
-# solutions/ and harness/hidden/ empty, its own output folder and the precompiled header;
-# nothing else of the machine or the build tree, and no network: neither #include nor an
-# assembler .incbin can reach reference code or another file. Without bubblewrap, the
+# With bubblewrap, the compiler sees /usr (the toolchain, Eigen), lessons/, the headers of
+# harness/include, boundary/ and bindings/, the folder of the file it compiles, its own
+# output folder and the precompiled header; nothing else of the machine, the kit or any
+# build folder, and no network: neither #include nor an assembler .incbin can reach
+# reference code or another file. Without bubblewrap, the
 # compile runs as is and its dependency list is checked: any file under solutions/ or
 # harness/hidden/ fails the build. Either way the compiler gets at most 4 GiB of memory.
 set -u
@@ -31,17 +32,24 @@ refuse() {
 
 if [ -x /usr/bin/bwrap ] && [ -n "$out" ]; then
   out_dir="$(cd "$(dirname "$out")" && pwd)"
+  # Only what a compile needs: the toolchain, the contract and helper headers, the folder
+  # of the file being compiled; no other build folder, no .git, no solutions/.
   args=(--unshare-all --die-with-parent --new-session --ro-bind /usr /usr
         --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/bin /bin
-        --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$root" "$root" --tmpfs "$build")
+        --dev /dev --proc /proc --tmpfs /tmp --tmpfs "$root")
   [ -f /etc/ld.so.cache ] && args+=(--ro-bind /etc/ld.so.cache /etc/ld.so.cache)
   [ -d /etc/alternatives ] && args+=(--ro-bind /etc/alternatives /etc/alternatives)
-  [ -d "$root/solutions" ] && args+=(--tmpfs "$root/solutions")
-  [ -d "$root/harness/hidden" ] && args+=(--tmpfs "$root/harness/hidden")
+  for part in lessons harness/include harness/boundary harness/bindings; do
+    [ -d "$root/$part" ] && args+=(--ro-bind "$root/$part" "$root/$part")
+  done
+  for a in "$@"; do
+    case "$a" in *.cpp | *.cc) [ -f "$a" ] && args+=(--ro-bind "$(cd "$(dirname "$a")" && pwd)" "$(cd "$(dirname "$a")" && pwd)") ;; esac
+  done
   if [ -n "$pch_dir" ]; then
     case "$pch_dir" in /*) ;; *) pch_dir="$PWD/$pch_dir" ;; esac
     args+=(--ro-bind "$pch_dir" "$pch_dir")
   fi
+  # Ninja runs the compile from the build folder, with paths relative to it.
   args+=(--bind "$out_dir" "$out_dir" --chdir "$PWD")
   if bwrap "${args[@]}" -- /bin/true 2>/dev/null; then
     exec bwrap "${args[@]}" -- "$@"

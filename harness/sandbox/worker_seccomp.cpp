@@ -22,7 +22,8 @@ std::string restrict_worker() {
   for (int s : {SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(execve),
                 SCMP_SYS(execveat)})
     rule(s);
-  // No network, no tracing or poking other processes, no kernel side doors.
+  // No network, no tracing or poking other processes, no kernel side doors, no in-memory
+  // files (which could be filled with machine code and loaded).
   for (int s : {SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv),
                 SCMP_SYS(process_vm_writev), SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),
                 SCMP_SYS(io_uring_register), SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd),
@@ -30,7 +31,8 @@ std::string restrict_worker() {
                 SCMP_SYS(pivot_root), SCMP_SYS(chroot), SCMP_SYS(unshare), SCMP_SYS(setns),
                 SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at), SCMP_SYS(tkill),
                 SCMP_SYS(pidfd_open), SCMP_SYS(pidfd_send_signal), SCMP_SYS(pidfd_getfd),
-                SCMP_SYS(kcmp), SCMP_SYS(setpriority), SCMP_SYS(ioprio_set)})
+                SCMP_SYS(kcmp), SCMP_SYS(setpriority), SCMP_SYS(ioprio_set), SCMP_SYS(memfd_create),
+                SCMP_SYS(memfd_secret)})
     rule(s);
   // No changes to any file: not the kit's, not the golden data, not anyone's.
   for (int s : {SCMP_SYS(creat), SCMP_SYS(openat2), SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rename),

@@ -104,6 +104,7 @@ BNKIT_TEST(BatchStatistics, ReferenceRandomizedCases, 2) {
 }
 
 BNKIT_TEST(BatchStatistics, RejectsEmptyBatch, 1) {
+  EXPECT_TRUE(bnkit::grader::accepts([] { run(Eigen::MatrixXd::Ones(1, 3)); }, "a batch of one row"));
   EXPECT_TRUE(bnkit::grader::throws_invalid_argument([] { run(Eigen::MatrixXd(0, 3)); }, "[0, 3]"));
 }
 
@@ -111,6 +112,8 @@ BNKIT_TEST(BatchStatistics, RejectsOutputsOfWrongLength, 1) {
   const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(4, 3);
   Eigen::VectorXd good(3), bad(4);
   using bnkit::grader::throws_invalid_argument;
+  EXPECT_TRUE(bnkit::grader::accepts([&] { bnkit::batch_statistics(good, good, good, x); },
+                                     "outputs of length 3 for 3 features"));
   EXPECT_TRUE(throws_invalid_argument([&] { bnkit::batch_statistics(bad, good, good, x); },
                                       "mean should contain 3 elements not 4"));
   EXPECT_TRUE(throws_invalid_argument([&] { bnkit::batch_statistics(good, bad, good, x); },

@@ -100,6 +100,9 @@ BNKIT_TEST(BatchNormForward, ReferenceRandomizedCases, 2) {
 }
 
 BNKIT_TEST(BatchNormForward, RejectsBatchOfOne, 2) {
+  EXPECT_TRUE(bnkit::grader::accepts(
+      [] { run(Eigen::MatrixXd::Random(2, 3), Eigen::VectorXd::Ones(3), Eigen::VectorXd::Zero(3), 1e-5); },
+      "a batch of two"));
   const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(1, 3);
   EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
       [&] { run(x, Eigen::VectorXd::Ones(3), Eigen::VectorXd::Zero(3), 1e-5); },
@@ -109,6 +112,8 @@ BNKIT_TEST(BatchNormForward, RejectsBatchOfOne, 2) {
 BNKIT_TEST(BatchNormForward, RejectsParametersOfWrongLength, 1) {
   const Eigen::MatrixXd x = Eigen::MatrixXd::Random(5, 3);
   using bnkit::grader::throws_invalid_argument;
+  EXPECT_TRUE(bnkit::grader::accepts([&] { run(x, Eigen::VectorXd::Ones(3), Eigen::VectorXd::Zero(3), 1e-5); },
+                                     "gamma and beta of length 3 for 3 features"));
   EXPECT_TRUE(throws_invalid_argument(
       [&] { run(x, Eigen::VectorXd::Ones(4), Eigen::VectorXd::Zero(3), 1e-5); },
       "gamma should contain 3 elements not 4"));

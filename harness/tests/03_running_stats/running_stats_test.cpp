@@ -85,6 +85,12 @@ BNKIT_TEST(RunningStats, KerasMomentumConverts, 1) {
 
 BNKIT_TEST(RunningStats, RejectsMismatchedLengths, 1) {
   using bnkit::grader::throws_invalid_argument;
+  EXPECT_TRUE(bnkit::grader::accepts(
+      [] {
+        bnkit::RunningStats r = bnkit::make_running_stats(3);
+        bnkit::update_running_stats(r, Eigen::VectorXd::Zero(3), Eigen::VectorXd::Ones(3), 2);
+      },
+      "3 features into buffers of 3, count 2"));
   EXPECT_TRUE(throws_invalid_argument(
       [] {
         bnkit::RunningStats r = bnkit::make_running_stats(4);

@@ -131,6 +131,9 @@ BNKIT_TEST(BatchNorm1dLayer, EvalChangesNoBuffer, 2) {
   const Case& c = torch_case("nc_train3_eval2");
   BatchNorm1d layer = layer_for(c);
   for (int k = 1; k <= 3; ++k) layer.forward(c.tensor("x." + std::to_string(k)));
+  // Premise: the three train steps did move the buffers (else "unchanged" proves nothing).
+  ASSERT_EQ(layer.num_batches_tracked, 3) << "three train-mode forwards should count 3 batches";
+  ASSERT_TRUE(matches_case("running_mean", layer.running_mean, c, "running_mean.3"));
   const Eigen::VectorXd mean = layer.running_mean, var = layer.running_var;
   const long count = layer.num_batches_tracked;
   layer.eval();
@@ -238,6 +241,7 @@ BNKIT_TEST(BatchNorm1dLayer, ZeroLengthInputIsEmptyToo, 1) {
 BNKIT_TEST(BatchNorm1dLayer, RejectsWrongRankOrChannels, 1) {
   using bnkit::grader::throws_invalid_argument;
   BatchNorm1d layer(3);
+  EXPECT_TRUE(bnkit::grader::accepts([&] { layer.forward(Tensor({2, 3, 4})); }, "a (2, 3, 4) input to 3 channels"));
   EXPECT_TRUE(throws_invalid_argument([&] { layer.forward(Tensor({2, 3, 2, 2})); },
                                       "expected 2D or 3D input (got 4D input)"));
   EXPECT_TRUE(throws_invalid_argument([&] { layer.forward(Tensor({4})); },
