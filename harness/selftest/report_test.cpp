@@ -14,6 +14,15 @@ namespace {
 
 using namespace bnkit;
 
+runner::TestResult test(const std::string& name, int points, runner::TestStatus status, const std::string& message) {
+  runner::TestResult t;
+  t.name = name;
+  t.points = points;
+  t.status = status;
+  t.message = message;
+  return t;
+}
+
 cli::GradeReport report_with_message(const std::string& message) {
   cli::GradeReport report;
   cli::Lesson lesson;
@@ -23,10 +32,10 @@ cli::GradeReport report_with_message(const std::string& message) {
   runner::LessonResult r;
   r.id = lesson.id;
   r.status = runner::LessonStatus::kInProgress;
-  runner::TestResult failed{"Suite.Fails", 3, runner::TestStatus::kFailed, message, "", 0.1};
+  runner::TestResult failed = test("Suite.Fails", 3, runner::TestStatus::kFailed, message);
   failed.output = message;
-  runner::TestResult passed{"Suite.Passes", 2, runner::TestStatus::kPassed, "", "", 0.1};
-  runner::TestResult hidden{"HiddenSuite.Random", 5, runner::TestStatus::kPassed, "", "", 0.1};
+  runner::TestResult passed = test("Suite.Passes", 2, runner::TestStatus::kPassed, "");
+  runner::TestResult hidden = test("HiddenSuite.Random", 5, runner::TestStatus::kPassed, "");
   hidden.hidden = true;
   r.tests = {failed, passed, hidden};
   report.results = {r};

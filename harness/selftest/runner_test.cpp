@@ -80,8 +80,13 @@ TEST(Runner, ReportsABinaryThatCannotListItsTests) {
 }
 
 TEST(LessonStatus, FollowsTheTests) {
-  TestResult todo{"A.B", 1, TestStatus::kNotStarted, "", "", 0};
-  TestResult pass{"A.C", 1, TestStatus::kPassed, "", "", 0};
+  TestResult todo, pass;
+  todo.name = "A.B";
+  todo.points = 1;
+  todo.status = TestStatus::kNotStarted;
+  pass.name = "A.C";
+  pass.points = 1;
+  pass.status = TestStatus::kPassed;
   EXPECT_EQ(summarise({todo, todo}), LessonStatus::kNotStarted);
   EXPECT_EQ(summarise({pass, pass}), LessonStatus::kComplete);
   EXPECT_EQ(summarise({todo, pass}), LessonStatus::kInProgress);
