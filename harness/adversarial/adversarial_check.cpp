@@ -45,9 +45,16 @@ struct FileState {
   bool operator==(const FileState& o) const { return size == o.size && mtime == o.mtime && hash == o.hash; }
 };
 
+/// The file's bytes; a file that cannot be read reads as a marker (so a file made
+/// unreadable counts as changed instead of stopping the check).
 std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "<unreadable>";
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception& e) {
+    return std::string("<unreadable: ") + e.what() + ">";
+  }
 }
 
 /// Every regular file under `root` except build/ and .git/, by path relative to `root`.
