@@ -6,6 +6,7 @@
 #include "case_loop.hpp"
 #include "expect_error.hpp"
 #include "hidden.hpp"
+#include "hidden_cases.hpp"
 #include "mistakes.hpp"
 #include "points.hpp"
 #include "random.hpp"

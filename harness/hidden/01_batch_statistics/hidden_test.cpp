@@ -20,52 +20,14 @@ using bnkit::grader::Tolerance;
 /// StableAtLargeOffset test): 1e-6 relative there.
 const Tolerance kLargeOffset{1e-9, 1e-6};
 
-/// Random draws of one hidden case, reproducible from its seed.
-struct Draw {
-  std::mt19937_64 gen;
-  explicit Draw(std::uint64_t seed) : gen(seed) {}
-  Eigen::Index integer(Eigen::Index lo, Eigen::Index hi) {
-    return std::uniform_int_distribution<Eigen::Index>(lo, hi)(gen);
-  }
-  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(gen); }
-  double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
-  double sign() { return std::bernoulli_distribution(0.5)(gen) ? 1.0 : -1.0; }
-  double normal() { return std::normal_distribution<double>(0.0, 1.0)(gen); }
-  /// (n x d), column j = offset_j + scale_j * N(0,1): every feature has its own location
-  /// and spread, so statistics taken along the wrong axis never fit.
-  Eigen::MatrixXd batch(Eigen::Index n, Eigen::Index d, double offset_lo, double offset_hi,
-                        double scale_lo, double scale_hi) {
-    Eigen::MatrixXd x(n, d);
-    for (Eigen::Index j = 0; j < d; ++j) {
-      const double offset = sign() * log_uniform(offset_lo, offset_hi);
-      const double scale = log_uniform(scale_lo, scale_hi);
-      for (Eigen::Index i = 0; i < n; ++i) x(i, j) = offset + scale * normal();
-    }
-    return x;
-  }
-};
+using bnkit::grader::Draw;
+using bnkit::grader::case_seed;
+using bnkit::grader::hidden_case;
+using bnkit::grader::Outcome;
+using bnkit::grader::outcome_of;
+using bnkit::grader::same_outcome;
 
-/// The seed of case k of the test with this salt: fresh for every run seed.
-std::uint64_t case_seed(std::uint64_t salt, int k) {
-  return bnkit::grader::hidden_seed() * 1000003u + salt * 1009u + static_cast<std::uint64_t>(k);
-}
 
-/// Runs one hidden case: a crash, or an exception on valid input, costs this case only.
-template <typename Check>
-void hidden_case(const std::string& name, std::uint64_t seed, Check&& check) {
-  SCOPED_TRACE("hidden case " + name + ", seed " + std::to_string(seed));
-  bnkit::grader::guarded([&] {
-    try {
-      check();
-    } catch (const bnkit::NotImplemented&) {
-      throw;  // an unfinished stub: the whole test fails
-    } catch (const bnkit::boundary::CallFailed&) {
-      throw;  // guarded() reports it
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "threw on a valid input: " << e.what();
-    }
-  });
-}
 
 struct Stats {
   Eigen::VectorXd mean, var, var_unbiased;
@@ -157,42 +119,6 @@ BNKIT_HIDDEN_TEST(HiddenBatchStatistics, EdgeShapesMatchReference, 2) {
   }
 }
 
-namespace {
-
-/// How a call ended: returned, or threw (which type, what message).
-struct Outcome {
-  bool threw = false;
-  std::string type, message;
-};
-
-template <typename Call>
-Outcome outcome_of(Call&& call) {
-  try {
-    call();
-    return {};
-  } catch (const bnkit::boundary::CallFailed&) {
-    throw;
-  } catch (const std::invalid_argument& e) {
-    return {true, "std::invalid_argument", e.what()};
-  } catch (const std::exception& e) {
-    return {true, "another exception", e.what()};
-  }
-}
-
-std::string describe(const Outcome& o) {
-  return o.threw ? o.type + "(\"" + o.message + "\")" : std::string("returned normally");
-}
-
-/// Success when the code under test ended `call` as the reference did.
-::testing::AssertionResult same_outcome(const Outcome& got, const Outcome& want, const std::string& call) {
-  if (got.threw == want.threw && got.type == want.type && got.message == want.message) {
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << call << ":\n  expected " << describe(want)
-                                       << " (as the reference does)\n  got      " << describe(got);
-}
-
-}  // namespace
 
 // Catches: missing or misplaced input checks, wrong messages, checks that throw on valid
 // input, and outputs written before a check throws (the README: "before any output is

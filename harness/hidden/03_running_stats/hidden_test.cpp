@@ -21,17 +21,15 @@ namespace {
 
 using bnkit::RunningStats;
 using bnkit::grader::Tolerance;
+using bnkit::grader::case_seed;
+using bnkit::grader::hidden_case;
+using bnkit::grader::Outcome;
+using bnkit::grader::outcome_of;
+using bnkit::grader::same_outcome;
 
 /// Random draws of one hidden case, reproducible from its seed.
-struct Draw {
-  std::mt19937_64 gen;
-  explicit Draw(std::uint64_t seed) : gen(seed) {}
-  Eigen::Index integer(Eigen::Index lo, Eigen::Index hi) {
-    return std::uniform_int_distribution<Eigen::Index>(lo, hi)(gen);
-  }
-  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(gen); }
-  double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
-  double sign() { return std::bernoulli_distribution(0.5)(gen) ? 1.0 : -1.0; }
+struct Draw : bnkit::grader::Draw {
+  using bnkit::grader::Draw::Draw;
   /// A momentum value: PyTorch's default, Keras-like small ones, large ones, the extremes
   /// 0 (buffers frozen) and 1 (buffers = last batch), or anything in between.
   double momentum() {
@@ -62,27 +60,7 @@ struct Draw {
   }
 };
 
-/// The seed of case k of the test with this salt: fresh for every run seed.
-std::uint64_t case_seed(std::uint64_t salt, int k) {
-  return bnkit::grader::hidden_seed() * 1000003u + salt * 1009u + static_cast<std::uint64_t>(k);
-}
 
-/// Runs one hidden case: a crash, or an exception on valid input, costs this case only.
-template <typename Check>
-void hidden_case(const std::string& name, std::uint64_t seed, Check&& check) {
-  SCOPED_TRACE("hidden case " + name + ", seed " + std::to_string(seed));
-  bnkit::grader::guarded([&] {
-    try {
-      check();
-    } catch (const bnkit::NotImplemented&) {
-      throw;  // an unfinished stub: the whole test fails
-    } catch (const bnkit::boundary::CallFailed&) {
-      throw;  // guarded() reports it
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "threw on a valid input: " << e.what();
-    }
-  });
-}
 
 std::string momentum_string(std::optional<double> m) {
   if (!m) return "none";
@@ -193,46 +171,6 @@ BNKIT_HIDDEN_TEST(HiddenRunningStats, KerasMomentumConverts, 1) {
   }
 }
 
-namespace {
-
-/// How a call ended: returned, or threw (which type, what message).
-struct Outcome {
-  bool threw = false;
-  std::string type, message;
-};
-
-template <typename Call>
-Outcome outcome_of(Call&& call) {
-  try {
-    call();
-    return {};
-  } catch (const bnkit::boundary::CallFailed&) {
-    throw;
-  } catch (const std::invalid_argument& e) {
-    return {true, "std::invalid_argument", e.what()};
-  } catch (const std::exception& e) {
-    return {true, "another exception", e.what()};
-  }
-}
-
-std::string describe(const Outcome& o) {
-  return o.threw ? o.type + "(\"" + o.message + "\")" : std::string("returned normally");
-}
-
-/// Success when the code under test ended `call` as the reference did. The message of
-/// count < 2 is the student's own (the lesson asks only that it name the count), so
-/// there it must only mention "count"; elsewhere it must be the reference's, word for word.
-::testing::AssertionResult same_outcome(const Outcome& got, const Outcome& want, const std::string& call,
-                                        bool own_message) {
-  const bool message_ok = own_message ? got.message.find("count") != std::string::npos
-                                      : got.message == want.message;
-  if (got.threw == want.threw && got.type == want.type && message_ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << call << ":\n  expected " << describe(want) << " (as the reference does"
-                                       << (own_message ? "; your message need only mention \"count\")" : ")")
-                                       << "\n  got      " << describe(got);
-}
-
-}  // namespace
 
 // Catches: missing length checks (or lengths checked the wrong way round: the batch gives
 // the expected count, the buffer is the one reported), a missing count < 2 check, checks
@@ -270,7 +208,7 @@ BNKIT_HIDDEN_TEST(HiddenRunningStats, BadInputThrowsLikeReference, 2) {
                                    ", batch_mean of length " + std::to_string(mean_len) + ", batch_var of length " +
                                    std::to_string(var_len) + ", count " + std::to_string(count) + ", momentum " +
                                    momentum_string(m),
-                               count < 2));
+                               count < 2 ? "count" : ""));
       expect_same_stats(got, want, {"the reference solution (hidden case)", name, seed},
                         expected.threw ? "after the throw" : "after the call");
     });

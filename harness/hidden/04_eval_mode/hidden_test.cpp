@@ -22,6 +22,11 @@ using bnkit::BatchNorm1d;
 using bnkit::BatchNormOptions;
 using bnkit::Index;
 using bnkit::Tensor;
+using bnkit::grader::case_seed;
+using bnkit::grader::hidden_case;
+using bnkit::grader::Outcome;
+using bnkit::grader::outcome_of;
+using bnkit::grader::same_outcome;
 using bnkit::grader::Tolerance;
 
 /// Values near 1e4..1e5 carry rounding of ~1e-11 each: 1e-6 relative there (as in lesson
@@ -29,19 +34,8 @@ using bnkit::grader::Tolerance;
 const Tolerance kLargeOffset{1e-9, 1e-6};
 
 /// Random draws of one hidden case, reproducible from its seed.
-struct Draw {
-  std::mt19937_64 gen;
-  explicit Draw(std::uint64_t seed) : gen(seed) {}
-  Index integer(Index lo, Index hi) { return std::uniform_int_distribution<Index>(lo, hi)(gen); }
-  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(gen); }
-  double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
-  double sign() { return std::bernoulli_distribution(0.5)(gen) ? 1.0 : -1.0; }
-  bool chance(double p) { return std::bernoulli_distribution(p)(gen); }
-  double normal() { return std::normal_distribution<double>(0.0, 1.0)(gen); }
-  double eps() {
-    const double choices[] = {1e-5, 1e-3, 0.1};
-    return choices[integer(0, 2)];
-  }
+struct Draw : bnkit::grader::Draw {
+  using bnkit::grader::Draw::Draw;
   double momentum() {
     const double choices[] = {0.1, 0.01, 0.3, 0.5, 0.9, 1.0};
     return chance(0.3) ? uniform(0.0, 1.0) : choices[integer(0, 5)];
@@ -60,40 +54,9 @@ struct Draw {
     }
     return x;
   }
-  /// gamma of both signs, magnitudes 0.01..10; beta in [-5, 5].
-  Eigen::VectorXd gamma(Index c) {
-    Eigen::VectorXd g(c);
-    for (Index j = 0; j < c; ++j) g[j] = sign() * log_uniform(1e-2, 10.0);
-    return g;
-  }
-  Eigen::VectorXd beta(Index c) {
-    Eigen::VectorXd b(c);
-    for (Index j = 0; j < c; ++j) b[j] = uniform(-5.0, 5.0);
-    return b;
-  }
 };
 
-/// The seed of case k of the test with this salt: fresh for every run seed.
-std::uint64_t case_seed(std::uint64_t salt, int k) {
-  return bnkit::grader::hidden_seed() * 1000003u + salt * 1009u + static_cast<std::uint64_t>(k);
-}
 
-/// Runs one hidden case: a crash, or an exception on valid input, costs this case only.
-template <typename Check>
-void hidden_case(const std::string& name, std::uint64_t seed, Check&& check) {
-  SCOPED_TRACE("hidden case " + name + ", seed " + std::to_string(seed));
-  bnkit::grader::guarded([&] {
-    try {
-      check();
-    } catch (const bnkit::NotImplemented&) {
-      throw;  // an unfinished stub: the whole test fails
-    } catch (const bnkit::boundary::CallFailed&) {
-      throw;  // guarded() reports it
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "threw on a valid input: " << e.what();
-    }
-  });
-}
 
 std::string momentum_string(std::optional<double> m) {
   if (!m) return "none";
@@ -262,44 +225,6 @@ BNKIT_HIDDEN_TEST(HiddenBatchNorm1dLayer, LargeOffsetsStayStable, 2) {
   }
 }
 
-namespace {
-
-/// How a call ended: returned y, or threw (which type, what message).
-struct Outcome {
-  bool threw = false;
-  std::string type, message;
-  Tensor y;
-};
-
-template <typename Call>
-Outcome outcome_of(Call&& call) {
-  try {
-    Outcome o;
-    o.y = call();
-    return o;
-  } catch (const bnkit::boundary::CallFailed&) {
-    throw;
-  } catch (const std::invalid_argument& e) {
-    return {true, "std::invalid_argument", e.what(), Tensor()};
-  } catch (const std::exception& e) {
-    return {true, "another exception", e.what(), Tensor()};
-  }
-}
-
-std::string describe(const Outcome& o) {
-  return o.threw ? o.type + "(\"" + o.message + "\")" : std::string("returned normally");
-}
-
-/// Success when the code under test ended `call` as the reference did.
-::testing::AssertionResult same_outcome(const Outcome& got, const Outcome& want, const std::string& call) {
-  if (got.threw == want.threw && got.type == want.type && got.message == want.message) {
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << call << ":\n  expected " << describe(want)
-                                       << " (as the reference does)\n  got      " << describe(got);
-}
-
-}  // namespace
 
 // Catches: missing rank or channel checks, the one-value check missing, applied to N
 // instead of M = N*L, applied in eval with running statistics (where a batch of one is
@@ -351,14 +276,15 @@ BNKIT_HIDDEN_TEST(HiddenBatchNorm1dLayer, BadInputThrowsLikeReference, 2) {
       Tensor x(shape);
       for (Index i = 0; i < x.numel(); ++i) x.values()[i] = draw.uniform(-3.0, 3.0);
       BatchNorm1d got = want;
-      const Outcome expected = bnkit::grader::with_oracle([&] { return outcome_of([&] { return want.forward(x); }); });
-      const Outcome actual = outcome_of([&] { return got.forward(x); });
+      Tensor y_want, y_got;
+      const Outcome expected = bnkit::grader::with_oracle([&] { return outcome_of([&] { y_want = want.forward(x); }); });
+      const Outcome actual = outcome_of([&] { y_got = got.forward(x); });
       const std::string call = std::string(train ? "train" : "eval") + "-mode forward on x of shape " +
                                bnkit::shape_string(x.shape()) + ", layer of " + std::to_string(channels) +
                                " channels, " + switches_string(options);
       EXPECT_TRUE(same_outcome(actual, expected, call));
       if (!expected.threw && !actual.threw) {
-        EXPECT_TRUE(bnkit::grader::tensors_match("y", actual.y, expected.y, Tolerance::forward(), origin));
+        EXPECT_TRUE(bnkit::grader::tensors_match("y", y_got, y_want, Tolerance::forward(), origin));
       }
       expect_same_layer(got, want, Tolerance::forward(), origin,
                         expected.threw ? "after the throw" : "after the call");
