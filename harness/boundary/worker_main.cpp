@@ -57,13 +57,17 @@ bool write_frame(const std::string& body) {
   return write_all(kReplyFd, &n, sizeof n) && write_all(kReplyFd, body.data(), body.size());
 }
 
-/// A "dying" frame: status, empty outputs, the reason.
-std::string dying_frame(const char* reason) {
+/// The body of a "dying" reply: status, empty outputs, the reason.
+std::string dying_body(const std::string& reason) {
   std::string body(1, static_cast<char>(Status::kDying));
-  const std::uint64_t empty = 0, len = std::strlen(reason);
+  const std::uint64_t empty = 0, len = reason.size();
   body.append(reinterpret_cast<const char*>(&empty), sizeof empty);
   body.append(reinterpret_cast<const char*>(&len), sizeof len);
-  body.append(reason);
+  return body + reason;
+}
+
+/// A whole frame (length, then body), built ahead for the signal handler to write(2).
+std::string framed(const std::string& body) {
   const std::uint64_t n = body.size();
   return std::string(reinterpret_cast<const char*>(&n), sizeof n) + body;
 }
@@ -89,7 +93,7 @@ void install_fatal_handlers() {
   rlimit stack{};
   getrlimit(RLIMIT_STACK, &stack);
   g_stack_limit = stack.rlim_cur == RLIM_INFINITY ? (8u << 20) : stack.rlim_cur;
-  g_stack_overflow_frame = dying_frame("stack overflow (endless or too deep recursion?)");
+  g_stack_overflow_frame = framed(dying_body("stack overflow (endless or too deep recursion?)"));
   static char alt_stack[1 << 16];
   stack_t ss{};
   ss.ss_sp = alt_stack;
@@ -121,7 +125,7 @@ int main(int argc, char** argv) {
   if (seccomp) {
     const std::string error = bnkit::sandbox::restrict_worker();
     if (!error.empty()) {
-      write_frame(dying_frame(("could not lock the worker down: " + error).c_str()).substr(8));
+      write_frame(dying_body("could not lock the worker down: " + error));
       return 3;
     }
   }
@@ -129,7 +133,7 @@ int main(int argc, char** argv) {
   Handle handle = lib ? reinterpret_cast<Handle>(dlsym(lib, "bnkit_worker_handle")) : nullptr;
   if (!handle) {
     const std::string why = std::string("cannot load the lesson's code: ") + (lib ? "no bnkit_worker_handle" : dlerror());
-    write_frame(dying_frame(why.c_str()).substr(8));
+    write_frame(dying_body(why));
     return 3;
   }
   for (;;) {
