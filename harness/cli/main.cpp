@@ -49,8 +49,15 @@ int main(int argc, char** argv) {
               << kUsage;
     return 2;
   }
+  const Args args(argv + 2, argv + argc);
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") {  // `./bnkit grade --help`: the usage, which covers every command
+      std::cout << kUsage;
+      return 0;
+    }
+  }
   try {
-    return it->second(Args(argv + 2, argv + argc));
+    return it->second(args);
   } catch (const std::exception& e) {
     std::cerr << "bnkit: " << e.what() << "\n";
     return 1;

@@ -62,44 +62,74 @@ std::string status_text(const LessonResult& r, const Style& style) {
   return "";
 }
 
-/// The first `max_lines` lines of a message, indented.
+constexpr std::size_t kColumns = 100;  // every line of the report fits this width
+
+/// `text` indented by `prefix`, each line wrapped at spaces to kColumns (a continuation is
+/// indented two more), at most `max_lines` lines (then "...").
 std::string indent(const std::string& text, const std::string& prefix, int max_lines) {
   std::istringstream in(text);
   std::ostringstream out;
   int n = 0;
-  for (std::string line; std::getline(in, line);) {
+  auto emit = [&](const std::string& line) {
     if (n++ == max_lines) {
       out << prefix << "...\n";
-      break;
+      return false;
     }
-    out << prefix << line << "\n";
+    if (n <= max_lines) out << prefix << line << "\n";
+    return n <= max_lines;
+  };
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t width = kColumns > prefix.size() + 20 ? kColumns - prefix.size() : 20;
+    std::string lead;  // a continuation keeps the line's own indent, plus two
+    for (char c : line) {
+      if (c != ' ') break;
+      lead += ' ';
+    }
+    while (display_width(line) > width) {
+      std::size_t cut = line.rfind(' ', width);
+      if (cut == std::string::npos || cut <= lead.size() + 2) cut = width;
+      if (!emit(line.substr(0, cut))) return out.str();
+      line = lead + "  " + line.substr(line[cut] == ' ' ? cut + 1 : cut);
+    }
+    if (!emit(line)) return out.str();
   }
   return out.str();
+}
+
+/// The first line of a message, cut to fit one report line after `used` columns.
+std::string first_line(const std::string& text, std::size_t used) {
+  std::string line = text.substr(0, text.find('\n'));
+  const std::size_t room = kColumns > used + 10 ? kColumns - used : 10;
+  if (display_width(line) > room) line = line.substr(0, room - 3) + "...";
+  return line;
 }
 
 void print_failures(const Lesson& lesson, const LessonResult& r, const Style& style, bool verbose) {
   std::cout << "\n" << style.bold(lesson.title) << "\n";
   if (r.status == LessonStatus::kDoesNotCompile || r.status == LessonStatus::kBroken) {
-    std::cout << printable(r.detail) << "\n";
+    std::cout << indent(printable(r.detail), "", verbose ? 400 : 30);
     return;
   }
+  // By default the report fits a screen: the first failure in full, the others a line each.
   int shown = 0;
   for (const TestResult& t : r.tests) {
     if (t.passed() || t.status == TestStatus::kNotRun) continue;
-    if (!verbose && shown == 4) {
-      std::cout << style.dim("  ... more: ./bnkit grade " + lesson.number + " --verbose") << "\n";
-      break;
+    const std::string mark = style.unicode() ? "✗ " : "x ";
+    const std::string head = t.name + " (" + std::to_string(t.points) + " pts, " + runner::to_string(t.status) + ")";
+    if (!verbose && shown > 0) {
+      std::cout << "  " << style.red(mark) << head << ": "
+                << style.dim(first_line(printable(t.message), 2 + 2 + display_width(head) + 2)) << "\n";
+      continue;
     }
     ++shown;
-    const std::string mark = style.unicode() ? "✗ " : "x ";
-    std::cout << "  " << style.red(mark) << t.name << style.dim(" (" + std::to_string(t.points) + " pts, " +
-                                                              runner::to_string(t.status) + ")")
-              << "\n"
-              << indent(printable(t.message), "      ", verbose ? 60 : 12);
+    std::cout << "  " << style.red(mark) << t.name
+              << style.dim(" (" + std::to_string(t.points) + " pts, " + runner::to_string(t.status) + ")") << "\n"
+              << indent(printable(t.message), "      ", verbose ? 400 : 40);
     if (!t.output.empty()) {
-      std::cout << style.dim("      your code printed:") << "\n" << indent(printable(t.output), "        ", verbose ? 40 : 6);
+      std::cout << style.dim("      your code printed:") << "\n" << indent(printable(t.output), "        ", verbose ? 100 : 6);
     }
   }
+  if (!verbose && shown > 0) std::cout << style.dim("  every message in full: ./bnkit grade " + lesson.number + " --verbose") << "\n";
 }
 
 void write_atomically(const std::string& path, const std::string& text) {

@@ -1,6 +1,7 @@
-// attack: a correct lesson 02 that then const_casts and overwrites its const inputs (x, gamma, beta) with NaN, hoping to corrupt the golden data or what the test checks against; blocked, it earns the honest 17
+// attack: a correct lesson 02 that then const_casts and overwrites its const inputs (x, gamma, beta) with NaN, hoping to corrupt the golden data or what the test checks against; the trusted side never sees the write, and the worker reports it: a call that writes a read-only input fails, so 0
 // lesson: 02_forward
-// expect: 17
+// expect: 0
+// message: x is a read-only input, but the code wrote into it
 // compiles: yes
 #include "forward.hpp"
 
