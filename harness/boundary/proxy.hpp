@@ -6,6 +6,10 @@
 #include "params.hpp"
 #include "reply.hpp"
 
+#include "bnkit/checks.hpp"
+
+#include <functional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -38,14 +42,69 @@ struct Reply {
 };
 
 /// Sends one call to the current worker (the student's, or the oracle's inside an
-/// OracleScope) and waits for its reply. Throws CallFailed.
-Reply call_worker(const std::string& name, const std::string& args);
+/// OracleScope) and waits for its reply. Throws CallFailed, whose message may show the
+/// arguments as `describe_arguments` puts them ("x [4, 3], eps 1e-05").
+Reply call_worker(const std::string& name, const std::string& args,
+                  const std::function<std::string()>& describe_arguments = {});
 
 /// Throws what the worker's code threw: the same standard exception type and message,
 /// bnkit::NotImplemented for a TODO, CallFailed for an exhausted memory limit.
 [[noreturn]] void rethrow(const Reply& reply, const std::string& call);
 
 namespace detail {
+
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+template <typename T, typename = void>
+struct HasFields : std::false_type {};
+template <typename T>
+struct HasFields<T, std::void_t<decltype(Fields<T>::of(std::declval<T&>()))>> : std::true_type {};
+
+/// One argument of parameter type P, for a message: its shape ("[4, 3]", "[3]" for a
+/// vector), its value (a number, a bool), or its fields', in order ("{[3], [3], 0}").
+template <typename P, typename A>
+std::string describe_arg(const A& a) {
+  using Stored = typename Param<P>::Stored;
+  if constexpr (std::is_base_of_v<Eigen::EigenBase<Stored>, Stored>) {
+    if (Stored::ColsAtCompileTime == 1 || Stored::RowsAtCompileTime == 1) return shape_string({a.size()});
+    return shape_string({a.rows(), a.cols()});
+  } else if constexpr (std::is_same_v<Stored, Tensor>) {
+    return shape_string(a.shape());
+  } else if constexpr (std::is_same_v<Stored, bool>) {
+    return a ? "true" : "false";
+  } else if constexpr (std::is_arithmetic_v<Stored>) {
+    std::ostringstream text;
+    text << a;
+    return text.str();
+  } else if constexpr (IsOptional<Stored>::value) {
+    return a ? describe_arg<typename Stored::value_type>(*a) : "nullopt";
+  } else if constexpr (HasFields<Stored>::value) {
+    std::string fields;
+    std::apply([&](const auto&... f) { ((fields += (fields.empty() ? "" : ", ") + describe_arg<decltype(f)>(f)), ...); },
+               Fields<Stored>::of(const_cast<Stored&>(a)));
+    return "{" + fields + "}";
+  } else {
+    return "(not shown)";
+  }
+}
+
+/// "mean [3], x [4, 3], eps 1e-05": each argument's name (from the binding's list
+/// "(mean, x, eps)") and describe_arg.
+template <typename... P, typename Tuple, std::size_t... I>
+std::string describe_args(const char* names, const Tuple& args, std::index_sequence<I...>) {
+  std::vector<std::string> name;
+  std::string list = names;
+  for (char& c : list) {
+    if (c == '(' || c == ')' || c == ',') c = ' ';
+  }
+  std::istringstream words(list);
+  for (std::string w; words >> w;) name.push_back(w);
+  std::string text;
+  ((text += (I == 0 ? "" : ", ") + (I < name.size() ? name[I] + " " : "") + describe_arg<P>(std::get<I>(args))), ...);
+  return text;
+}
 
 template <typename... P, typename Tuple, std::size_t... I>
 void encode_args(Writer& w, Tuple& args, std::index_sequence<I...>) {
@@ -86,27 +145,33 @@ R finish(const Reply& reply, const std::string& call, Self* self, Tuple& args) {
 }  // namespace detail
 
 template <typename R, typename... P, typename Tuple>
-R forward_call(R (*)(P...), const std::string& call, Tuple args) {
+R forward_call(R (*)(P...), const std::string& call, const char* names, Tuple args) {
   Writer w;
   detail::encode_args<P...>(w, args, std::index_sequence_for<P...>{});
-  const Reply reply = call_worker(call, w.bytes());
+  const Reply reply = call_worker(call, w.bytes(), [&] {
+    return detail::describe_args<P...>(names, args, std::index_sequence_for<P...>{});
+  });
   return detail::finish<R, P...>(reply, call, static_cast<void*>(nullptr), args);
 }
 
 template <typename C, typename R, typename... P, typename Tuple>
-R forward_method(C& self, R (*)(P...), const std::string& call, Tuple args) {
+R forward_method(C& self, R (*)(P...), const std::string& call, const char* names, Tuple args) {
   Writer w;
   encode(w, self);
   detail::encode_args<P...>(w, args, std::index_sequence_for<P...>{});
-  const Reply reply = call_worker(call, w.bytes());
+  const Reply reply = call_worker(call, w.bytes(), [&] {
+    return detail::describe_args<P...>(names, args, std::index_sequence_for<P...>{});
+  });
   return detail::finish<R, P...>(reply, call, &self, args);
 }
 
 template <typename C, typename... P, typename Tuple>
-void forward_construct(C& self, void (*)(P...), const std::string& call, Tuple args) {
+void forward_construct(C& self, void (*)(P...), const std::string& call, const char* names, Tuple args) {
   Writer w;
   detail::encode_args<P...>(w, args, std::index_sequence_for<P...>{});
-  const Reply reply = call_worker(call, w.bytes());
+  const Reply reply = call_worker(call, w.bytes(), [&] {
+    return detail::describe_args<P...>(names, args, std::index_sequence_for<P...>{});
+  });
   if (reply.status != Status::kReturned) rethrow(reply, call);
   try {
     Reader res(reply.result);
@@ -123,20 +188,22 @@ void forward_construct(C& self, void (*)(P...), const std::string& call, Tuple a
   namespace bnkit {                                                                      \
   R name params {                                                                        \
     return ::bnkit::boundary::forward_call(static_cast<R(*) params>(nullptr), #name,     \
-                                           std::forward_as_tuple args);                  \
+                                           #args, std::forward_as_tuple args);           \
   }                                                                                      \
   }
 #define BNKIT_BIND_METHOD(R, cls, name, params, args)                                    \
   namespace bnkit {                                                                      \
   R cls::name params {                                                                   \
     return ::bnkit::boundary::forward_method(*this, static_cast<R(*) params>(nullptr),   \
-                                             #cls "::" #name, std::forward_as_tuple args); \
+                                             #cls "::" #name, #args,                     \
+                                             std::forward_as_tuple args);                \
   }                                                                                      \
   }
 #define BNKIT_BIND_CONSTRUCTOR(cls, params, args)                                        \
   namespace bnkit {                                                                      \
   cls::cls params {                                                                      \
     ::bnkit::boundary::forward_construct(*this, static_cast<void(*) params>(nullptr),    \
-                                         #cls "::" #cls, std::forward_as_tuple args);    \
+                                         #cls "::" #cls, #args,                          \
+                                         std::forward_as_tuple args);                    \
   }                                                                                      \
   }

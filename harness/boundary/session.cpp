@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include "eigen_failure_report.hpp"
+
 #include "bnkit/todo.hpp"
 
 #include <fcntl.h>
@@ -11,7 +13,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <new>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -60,6 +65,91 @@ std::string last_lines(const std::string& text, int n) {
     pos = nl;
   }
   return pos < text.size() ? text.substr(pos + 1) : text;
+}
+
+/// Describes the arguments of the call in flight, for a failed Eigen check (set by
+/// call_worker for the length of one call).
+const std::function<std::string()>* g_describe_arguments = nullptr;
+
+/// Runs `argv` (a tool of ours, outside the sandbox: addr2line reads our own copy of the
+/// worker library) and returns what it printed on stdout, or nullopt if it failed, printed
+/// more than 4 MiB or took longer than `timeout_s`.
+std::optional<std::string> run_tool(const std::vector<std::string>& argv, double timeout_s) {
+  std::vector<char*> args;  // built before fork: the child only calls async-signal-safe functions
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return std::nullopt;
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(out[0]);
+    close(out[1]);
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    const int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      dup2(devnull, STDIN_FILENO);
+      dup2(devnull, STDERR_FILENO);
+    }
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(out[1]);
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  std::string text;
+  const double deadline = now_s() + timeout_s;
+  bool finished = false;
+  while (!finished && now_s() < deadline && text.size() < (std::size_t{4} << 20)) {
+    pollfd fd{out[0], POLLIN, 0};
+    poll(&fd, 1, 50);
+    char buf[65536];
+    for (;;) {
+      const ssize_t n = read(out[0], buf, sizeof buf);
+      if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+      if (n == 0) finished = true;
+      if (n <= 0) break;
+    }
+  }
+  close(out[0]);
+  kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!finished || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return text;
+}
+
+/// "batch_statistics() stopped on an Eigen size check at lessons/...cpp:23: ...", or "" if
+/// `reason` is not an Eigen-check record.
+std::string eigen_check_message(const std::string& call, const std::string& reason, const std::string& library) {
+  const std::optional<EigenCheck> check = parse_eigen_check(reason);
+  if (!check) return "";
+  std::vector<std::string> argv = {BNKIT_ADDR2LINE, "-a", "-f", "-C", "-e", library};
+  for (const std::uint64_t offset : check->offsets) {
+    std::ostringstream hex;
+    hex << "0x" << std::hex << offset;
+    argv.push_back(hex.str());
+  }
+  // A library addr2line once failed on is not tried again (a test may fail the same way in
+  // dozens of cases); without frames, the message names Eigen's line instead.
+  static std::set<std::string> addr2line_failed;
+  std::vector<SourceFrame> frames;
+  if (!check->offsets.empty() && addr2line_failed.count(library) == 0) {
+    const std::optional<std::string> output = run_tool(argv, 5.0);
+    if (output) frames = parse_addr2line(*output);
+    else addr2line_failed.insert(library);
+  }
+  std::string arguments;
+  if (g_describe_arguments && *g_describe_arguments) {
+    try {
+      arguments = (*g_describe_arguments)();
+    } catch (const std::exception&) {
+      arguments.clear();
+    }
+  }
+  return eigen_failure_message(call, *check, frames, BNKIT_SOURCE_DIR, arguments);
 }
 
 }  // namespace
@@ -134,8 +224,12 @@ void Worker::fail(const std::string& call, const std::string& what) {
     if (r == pid_) reaped = true;
     else usleep(5000);
   }
+  // A failed Eigen check: one sentence with the student's line, instead of the signal.
+  const std::string eigen = what.empty() ? eigen_check_message(call, dying_reason_, config_.library) : "";
   std::string how = what;
-  if (how.empty() && reaped) {
+  if (!eigen.empty()) {
+    dying_reason_.clear();
+  } else if (how.empty() && reaped) {
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
     // bubblewrap reports a signal that killed its child as exit code 128 + signal.
@@ -151,7 +245,7 @@ void Worker::fail(const std::string& call, const std::string& what) {
   drain_output();
   const std::string tail = last_lines(output_, 6);
   stop();
-  std::string message = call + " " + how;
+  std::string message = eigen.empty() ? call + " " + how : eigen;
   if (!tail.empty()) {
     message += "\n  its last output:";
     std::size_t start = 0;
@@ -261,9 +355,14 @@ OracleScope::OracleScope() {
 }
 OracleScope::~OracleScope() { --g_oracle_scopes; }
 
-Reply call_worker(const std::string& name, const std::string& args) {
+Reply call_worker(const std::string& name, const std::string& args,
+                  const std::function<std::string()>& describe_arguments) {
   Worker* worker = g_oracle_scopes > 0 ? g_oracle.get() : g_under_test.get();
   if (!worker) throw std::logic_error("no worker: run the test binary with --bnkit-worker=LIB");
+  struct Scope {
+    explicit Scope(const std::function<std::string()>* d) { g_describe_arguments = d; }
+    ~Scope() { g_describe_arguments = nullptr; }
+  } scope(&describe_arguments);
   return worker->call(name, args);
 }
 

@@ -8,10 +8,13 @@ namespace bnkit::cli {
 
 struct BuildResult {
   bool ok = false;
-  std::string errors;  ///< the compiler's error lines, trimmed for a student to read
+  std::string errors;    ///< the errors for one screen, the student's file and line first, then "full log: PATH"
+  std::string warnings;  ///< warnings in the student's file (also when ok), then "full log: PATH"; "" when none
 };
 
 /// `cmake --build BUILD_DIR --target TARGET...`, its output kept in a log under the build dir.
-BuildResult build_targets(const std::vector<std::string>& targets);
+/// `student_file` (relative to the kit root, e.g. "lessons/01_batch_statistics/batch_statistics.cpp",
+/// or a folder ending in '/') is whose lines the errors and warnings point at.
+BuildResult build_targets(const std::vector<std::string>& targets, const std::string& student_file = "lessons/");
 
 }  // namespace bnkit::cli

@@ -152,11 +152,16 @@ int grade_command(const Args& args) {
     if (const BuildResult kit = build_targets(kit_targets); !kit.ok) {
       result.status = runner::LessonStatus::kBroken;
       result.detail = "  the kit's own test binary for " + lesson.id + " does not build (a kit bug):\n" + kit.errors;
-    } else if (const BuildResult built = build_targets({worker_target}); !built.ok) {
-      result = not_compiled(lesson, binary, options, built.errors, o.reference);
     } else {
-      progress("  grading " + lesson.id + " ...");
-      result = runner::grade_binary(lesson.id, binary, options);
+      const std::string file = std::string(o.reference ? "solutions/" : "lessons/") + lesson.id + "/" + lesson.topic + ".cpp";
+      const BuildResult built = build_targets({worker_target}, file);
+      if (!built.ok) {
+        result = not_compiled(lesson, binary, options, built.errors, o.reference);
+      } else {
+        progress("  grading " + lesson.id + " ...");
+        result = runner::grade_binary(lesson.id, binary, options);
+      }
+      result.warnings = built.warnings;
     }
     report.results.push_back(result);
   }

@@ -186,6 +186,14 @@ void print_report(const GradeReport& report, const Style& style) {
               << hidden_possible << "\n";
   }
 
+  // Warnings in the student's own files, briefly, even where everything passes.
+  for (std::size_t i = 0; i < report.lessons.size(); ++i) {
+    const LessonResult& r = report.results[i];
+    if (r.warnings.empty() || r.status == LessonStatus::kDoesNotCompile) continue;
+    std::cout << "\n" << style.yellow("Warnings in " + report.lessons[i].id + " (it compiles; worth a look):") << "\n"
+              << indent(printable(r.warnings), "  ", report.verbose ? 100 : 10);
+  }
+
   // The lesson to work on next: the first one not complete.
   const Lesson* next = nullptr;
   for (std::size_t i = 0; i < report.lessons.size(); ++i) {
@@ -247,6 +255,7 @@ void write_json(const GradeReport& report, const std::string& path) {
                        {"earned", r.earned()},
                        {"possible", r.possible()},
                        {"detail", r.detail},
+                       {"warnings", r.warnings},
                        {"tests", tests}});
   }
   json j = {{"kit", "bnkit"},

@@ -5,9 +5,12 @@
 #   lessonNN_student.so       the student's lessons/NN_topic/topic.cpp + the dispatcher,
 #                             compiled in the compile sandbox. Loaded only by bnkit-worker.
 #   lessonNN_reference.so     solutions/NN_topic/topic.cpp + the dispatcher.
-#   lessonNN_mutant_X.so      harness/mutants/NN_topic/X.cpp + the dispatcher.
+#   lessonNN_mutant_X.so      mutant X of harness/mutants/NN_topic/mutants.txt (a patch to the
+#                             solution, see harness/mutants/mutants.cmake) + the dispatcher.
 # bnkit-selftest proves from the build graph that the trusted binary holds no lesson code
 # and no worker library holds a solution but the reference's.
+
+include(${PROJECT_SOURCE_DIR}/harness/mutants/mutants.cmake)
 
 set(BNKIT_LESSON_OUTPUT ${CMAKE_BINARY_DIR}/lessons)
 # Only the grader's user may read the lesson binaries and libraries: a worker that runs as
@@ -32,8 +35,12 @@ function(bnkit_lesson_worker target lesson impl sandboxed)
   string(SUBSTRING ${lesson} 0 2 num)
   add_library(${target} MODULE ${impl} ${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cpp)
   target_link_libraries(${target} PRIVATE lesson${num}_contract bnkit_dispatch bnkit_warnings)
-  # Stubs name parameters they do not use yet; that is not worth a warning.
-  target_compile_options(${target} PRIVATE -Wno-unused-parameter)
+  # Stubs name parameters they do not use yet; that is not worth a warning. Eigen's run-time
+  # checks name the student's line (harness/boundary/eigen_assert_hook.hpp, seen before
+  # Eigen): the worker's precompiled header includes the hook first, and a build without
+  # precompiled headers gets it here.
+  target_compile_options(${target} PRIVATE -Wno-unused-parameter
+    "$<$<BOOL:$<TARGET_PROPERTY:DISABLE_PRECOMPILE_HEADERS>>:-include${PROJECT_SOURCE_DIR}/harness/boundary/eigen_assert_hook.hpp>")
   target_link_options(${target} PRIVATE -Wl,--no-undefined)
   target_precompile_headers(${target} REUSE_FROM bnkit_worker_pch)
   set_target_properties(${target} PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${BNKIT_LESSON_OUTPUT})
@@ -87,23 +94,10 @@ function(bnkit_add_lesson lesson)
            COMMAND bnkit-selftest stub ${lesson} ${tests_bin} ${student_so})
   set_tests_properties(stub/${lesson}/fails-every-test PROPERTIES LABELS stub)
 
-  # Every mutant is caught by the test it names, with the diagnosis it names.
-  file(GLOB mutants CONFIGURE_DEPENDS ${root}/harness/mutants/${lesson}/*.cpp)
-  foreach(mutant IN LISTS mutants)
-    get_filename_component(name ${mutant} NAME_WE)
-    file(STRINGS ${mutant} caught_by REGEX "^// caught-by: ")
-    file(STRINGS ${mutant} diagnosis REGEX "^// diagnosis: ")
-    string(REPLACE "// caught-by: " "" caught_by "${caught_by}")
-    string(REPLACE "// diagnosis: " "" diagnosis "${diagnosis}")
-    if(NOT caught_by OR NOT diagnosis)
-      message(FATAL_ERROR "${mutant} needs '// caught-by: Suite.Test' and '// diagnosis: id' lines")
-    endif()
-    bnkit_lesson_worker(lesson${num}_mutant_${name} ${lesson} ${mutant} FALSE)
-    add_test(NAME mutant/${lesson}/${name}
-             COMMAND bnkit-selftest mutant ${tests_bin} ${BNKIT_LESSON_OUTPUT}/lesson${num}_mutant_${name}.so
-                     ${caught_by} ${diagnosis})
-    set_tests_properties(mutant/${lesson}/${name} PROPERTIES LABELS mutant)
-  endforeach()
+  # Every mutant (a patch to the solution, listed in harness/mutants/${lesson}/mutants.txt) is
+  # caught by the test it names, with the diagnosis it names or none, and named as no other
+  # mistake by any test.
+  bnkit_add_mutants(${lesson} ${solution} ${tests_bin})
 
   # From the build graph: the trusted binary holds no lesson code, the student's worker no
   # solution, and only the reference's worker holds the reference.

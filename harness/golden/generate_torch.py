@@ -12,7 +12,12 @@ in the format described in FORMAT.md (values as Python's repr(float), six per li
 Besides the right answers, each case holds "mistake fingerprints"
 (`mistake.<id>.<name>`): what tensor <name> would be if the student made the known
 mistake <id>. A fingerprint is written only when it differs from the right answer by
-more than 1e-6 * (1 + |expected|) at some element.
+more than 1e-6 * (1 + |expected|) at some element, and only where the wrong answer does
+not depend on the order of the arithmetic: the grader matches a fingerprint with the
+comparison's own tight tolerance, so a fingerprint that a different summation order would
+miss (float32 sums, E[x^2] - E[x]^2 at a large offset) is written only for the designed
+cases whose rounding is exact in any order (`offset_1e8_integers`, `offset_1e4_float32`;
+the asserts below prove it).
 
 Everything is computed in torch.float64 with a fixed seed per random case (recorded as
 `text seed <n>`), so running the script twice gives byte-identical files. At the end the
@@ -26,6 +31,7 @@ itself as torch.__version__ == '1.13.0a0'; the header line records that string):
 
 import math
 import os
+from fractions import Fraction
 import re
 import statistics
 import sys
@@ -54,6 +60,13 @@ MISTAKE_IDS = {
     "biased_variance_stored",
     "running_var_init_zero",
     "batch_stats_in_eval",
+    "float_accumulation",
+    "pooled_over_whole_tensor",
+    "integer_bessel",
+    "special_cased_single_row",
+    "stale_statistics",
+    "gamma_beta_swapped",
+    "momentum_none_as_default",
 }
 HAND_X = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
 
@@ -257,21 +270,93 @@ def batch_stats(x):
     return x.mean(dims), x.var(dims, unbiased=False), m
 
 
+def running_mistakes(c, momentum):
+    """The running-buffer mistakes, each as the RunningSim that makes it (lessons 03, 04)."""
+    wrong = {"keras_momentum": RunningSim(c, momentum, rule="keras"),
+             "biased_variance_stored": RunningSim(c, momentum, store_biased=True),
+             "integer_bessel": RunningSim(c, momentum, integer_bessel=True),
+             "running_var_init_zero": RunningSim(c, momentum, var_init=0.0)}
+    if momentum is None:  # None read as PyTorch's default momentum
+        wrong["momentum_none_as_default"] = RunningSim(c, 0.1)
+    return wrong
+
+
+def float32_statistics(x):
+    """Per-column mean, biased and unbiased variance of x (N,D) computed in float32 in two
+    passes, then cast to double: the float-accumulation mistake. Asserts that every float32
+    sum is exact (so the answer is the same in any summation order, and the grader can match
+    it with its tight tolerance): only inputs built by float32_trap() pass."""
+    n = x.shape[0]
+    xf = x.to(torch.float32)
+    mean = xf.mean(0)
+    sq = ((xf - mean) ** 2).sum(0)
+    for j in range(x.shape[1]):
+        col = [Fraction(v) for v in xf[:, j].tolist()]
+        exact_mean = sum(col) / n
+        assert Fraction(float(mean[j])) == exact_mean, "float32 mean is not exact"
+        assert Fraction(float(sq[j])) == sum((v - exact_mean) ** 2 for v in col), \
+            "float32 sum of squares is not exact"
+    # n is a power of two, so sq / n is exact too; sq / (n - 1) rounds once, as in C++
+    assert n & (n - 1) == 0, n
+    return mean.to(F64), (sq / n).to(F64), (sq / (n - 1)).to(F64)
+
+
+def float32_trap(n, d):
+    """1e4 + j/8 + t with |j| <= 16 and |t| <= 3e-4 (spread near 1 at an offset of 1e4).
+    float32 keeps 1e4 + j/8 exactly (its spacing there is 2^-10) and loses t, so a float32
+    computation is visibly wrong; every float32 sum of those values is exact
+    (float32_statistics asserts it), so the wrong answer has one value."""
+    j = torch.randint(-16, 17, (n, d)).to(F64)
+    t = (2.0 * torch.rand(n, d) - 1.0) * 3e-4
+    x = 1e4 + j / 8 + t
+    assert torch.equal(x.to(torch.float32).to(F64), 1e4 + j / 8)
+    return x
+
+
+def integers_near_1e8(n, d):
+    """1e8 + k with k = 0 mod 8 or +-1 mod 16, |k| <= 17 (spread near 10 at an offset of 1e8).
+    The one-pass E[x^2] - E[x]^2 is wrong there, by the rounding of each x*x, but that wrong
+    answer does not depend on the order of the sums (asserted below)."""
+    ks = torch.tensor([-17.0, -16.0, -15.0, -8.0, -1.0, 0.0, 1.0, 8.0, 15.0, 16.0, 17.0])
+    x = 1e8 + ks[torch.randint(len(ks), (n, d))]
+    # Every x is a whole number and every double x*x a multiple of 32 (ties to even drop the
+    # +-1 of k^2), so every partial sum is exact (doubles below 2^58 are at most 32 apart),
+    # and n is a power of two: the sums and means are exact in any order, and E[x]^2 is one
+    # rounding of an exact number.
+    assert n & (n - 1) == 0, n
+    for v in x.reshape(-1).tolist():
+        assert v == int(v) and int(v * v) % 32 == 0, v
+    assert float((x * x).sum(0).max()) < 2.0 ** 58
+    return x
+
+
+def one_pass_variance(x):
+    """E[x^2] - E[x]^2 per column, in double."""
+    return (x * x).mean(0) - x.mean(0) ** 2
+
+
 class RunningSim:
     """Running buffers updated by a rule (the right one or a known mistake)."""
 
-    def __init__(self, c, momentum, rule="pytorch", var_init=1.0, store_biased=False):
+    def __init__(self, c, momentum, rule="pytorch", var_init=1.0, store_biased=False,
+                 integer_bessel=False):
         self.mean = torch.zeros(c, dtype=F64)
         self.var = torch.full((c,), var_init, dtype=F64)
         self.n = 0
         self.momentum, self.rule, self.store_biased = momentum, rule, store_biased
+        self.integer_bessel = integer_bessel
 
     def update(self, bmean, bvar, count):
         self.n += 1
         if count == 0:
             return  # PyTorch: empty batch leaves the buffers alone (counter still moves)
         m = 1.0 / self.n if self.momentum is None else self.momentum
-        new_var = bvar if self.store_biased else bvar * count / (count - 1)
+        if self.store_biased:
+            new_var = bvar
+        elif self.integer_bessel:  # count / (count - 1) in integers: 2 for count 2, else 1
+            new_var = bvar * (count // (count - 1))
+        else:
+            new_var = bvar * count / (count - 1)
         if self.rule == "keras":
             self.mean = m * self.mean + (1 - m) * bmean
             self.var = m * self.var + (1 - m) * new_var
@@ -286,7 +371,7 @@ def gen_batch_statistics():
     cf = CaseFile("01_batch_statistics.cases",
                   "lesson 01: x (N,D) -> mean (D), var (D, biased), var_unbiased (D, nan when N == 1)")
 
-    def one(name, x, seed=None, naive_always=False):
+    def one(name, x, seed=None, naive_always=False, naive_exact=False, float32_exact=False):
         n, d = x.shape
         mean = x.mean(0)
         var = x.var(0, unbiased=False)
@@ -308,14 +393,36 @@ def gen_batch_statistics():
         cf.tensor("var_unbiased", var_unbiased)
         cf.mistake("divides_by_n_minus_1", "var", var_unbiased, var)
         cf.mistake("divides_by_n", "var_unbiased", var, var_unbiased)
-        naive = (x * x).mean(0) - mean ** 2
-        wrote = cf.mistake("naive_one_pass_variance", "var", naive, var)
-        assert wrote or not naive_always, f"{name}: naive variance should be visibly wrong"
+        # The one-pass variance: visibly wrong only at a large offset, and a fingerprint
+        # only where its rounding is exact (elsewhere, e.g. offset_1e8, it is noise that
+        # depends on the order of the sums, and no fingerprint could tell it).
+        naive = one_pass_variance(x)
+        assert differs(naive, var) or not naive_always, f"{name}: naive variance should be visibly wrong"
+        assert naive_exact or not differs(naive, var) or naive_always, f"{name}: an inexact naive variance"
+        if naive_exact:
+            cf.mistake("naive_one_pass_variance", "var", naive, var)
         if n == d:
             cf.mistake("wrong_axis", "mean", x.mean(1), mean)
             cf.mistake("wrong_axis", "var", x.var(1, unbiased=False), var)
             if d > 1:
                 cf.mistake("wrong_axis", "var_unbiased", x.var(1, unbiased=True), var_unbiased)
+        # count / (count - 1) in integers: 1 from count 3 on, so the biased variance there
+        if n > 1:
+            cf.mistake("integer_bessel", "var_unbiased", var * (n // (n - 1)), var_unbiased)
+        if n == 1:
+            cf.mistake("special_cased_single_row", "var_unbiased", torch.zeros(d), var_unbiased)
+        everything = x.reshape(-1)
+        cf.mistake("pooled_over_whole_tensor", "mean", everything.mean().expand(d), mean)
+        cf.mistake("pooled_over_whole_tensor", "var", everything.var(unbiased=False).expand(d), var)
+        if everything.numel() > 1:
+            cf.mistake("pooled_over_whole_tensor", "var_unbiased",
+                       everything.var(unbiased=True).expand(d), var_unbiased)
+        if float32_exact:
+            fmean, fvar, fvar_unbiased = float32_statistics(x)
+            wrote = [cf.mistake("float_accumulation", "mean", fmean, mean),
+                     cf.mistake("float_accumulation", "var", fvar, var),
+                     cf.mistake("float_accumulation", "var_unbiased", fvar_unbiased, var_unbiased)]
+            assert wrote[1] and wrote[2], f"{name}: float32 statistics should be visibly wrong"
         cf.end()
         return mean, var, var_unbiased
 
@@ -334,6 +441,15 @@ def gen_batch_statistics():
     x = 1e8 + torch.randn(16, 3)
     mean, var, _ = one("offset_1e8", x, 1106, naive_always=True)
     assert bool(((var > 0.1) & (var < 10)).all()), var
+
+    # Designed large offsets whose wrong answers are exact (see the helpers): the one-pass
+    # variance, and statistics computed in float32.
+    torch.manual_seed(1107)
+    x = integers_near_1e8(16, 2)  # (not 16x3: the adversarial submissions single out offset_1e8 by shape)
+    _, var, _ = one("offset_1e8_integers", x, 1107, naive_always=True, naive_exact=True)
+    assert bool((one_pass_variance(x) != var).all()), "every column should show the rounding"
+    torch.manual_seed(1108)
+    one("offset_1e4_float32", float32_trap(16, 4), 1108, float32_exact=True)
     return cf
 
 
@@ -343,7 +459,7 @@ def gen_forward():
     cf = CaseFile("02_forward.cases",
                   "lesson 02: x (N,D), gamma, beta (D), eps -> y (N,D), mean (D), rstd (D), xhat (N,D)")
 
-    def one(name, x, gamma, beta, eps, seed=None):
+    def one(name, x, gamma, beta, eps, seed=None, naive_exact=False, float32_exact=False):
         n, d = x.shape
         y, mean, rstd = torch.ops.aten.native_batch_norm(x, gamma, beta, None, None, True, 0.1, eps)
         xhat = (x - mean) * rstd
@@ -376,6 +492,23 @@ def gen_forward():
             cf.mistake("wrong_axis", "mean", wm.reshape(-1), mean)
             cf.mistake("wrong_axis", "rstd", wr.reshape(-1), rstd)
             cf.mistake("wrong_axis", "xhat", wxh, xhat)
+        cf.mistake("gamma_beta_swapped", "y", beta * xhat + gamma, y)
+        # Statistics that are wrong in themselves: the rest of the forward is done right
+        # with them (rstd = 1/sqrt(var + eps), xhat = (x - mean) * rstd, y = gamma*xhat + beta).
+        # (No xhat fingerprint for these: mean and rstd in the same check already tell, and
+        # the file stays small.)
+        wrong_stats = {"pooled_over_whole_tensor": (x.mean().expand(d), x.var(unbiased=False).expand(d))}
+        if naive_exact:
+            wrong_stats["naive_one_pass_variance"] = (mean, one_pass_variance(x))
+        if float32_exact:
+            fmean, fvar, _ = float32_statistics(x)
+            wrong_stats["float_accumulation"] = (fmean, fvar)
+        for mid, (wmean, wvar) in wrong_stats.items():
+            r = 1.0 / torch.sqrt(wvar + eps)
+            xh = (x - wmean) * r
+            wrote = [cf.mistake(mid, "y", gamma * xh + beta, y), cf.mistake(mid, "mean", wmean, mean),
+                     cf.mistake(mid, "rstd", r, rstd)]
+            assert wrote[0] or mid == "pooled_over_whole_tensor", f"{name}: {mid} should be visibly wrong"
         cf.end()
         return y, mean, rstd
 
@@ -395,6 +528,14 @@ def gen_forward():
         beta = torch.randn(d)
         x = scale * torch.randn(n, d)
         one(name, x, gamma, beta, eps, seed)
+
+    # Designed large offsets whose wrong answers are exact (see the helpers).
+    torch.manual_seed(1206)
+    gamma, beta = 0.5 + 1.5 * torch.rand(3), torch.randn(3)
+    one("offset_1e8_integers", integers_near_1e8(16, 3), gamma, beta, 1e-5, 1206, naive_exact=True)
+    torch.manual_seed(1207)
+    gamma, beta = 0.5 + 1.5 * torch.rand(4), torch.randn(4)
+    one("offset_1e4_float32", float32_trap(16, 4), gamma, beta, 1e-5, 1207, float32_exact=True)
     return cf
 
 
@@ -410,11 +551,7 @@ def gen_running_stats():
         bn = torch.nn.BatchNorm1d(d, momentum=momentum).to(F64)
         bn.train()
         right = RunningSim(d, momentum)
-        wrong = {}
-        if momentum is not None:
-            wrong["keras_momentum"] = RunningSim(d, momentum, rule="keras")
-        wrong["biased_variance_stored"] = RunningSim(d, momentum, store_biased=True)
-        wrong["running_var_init_zero"] = RunningSim(d, momentum, var_init=0.0)
+        wrong = running_mistakes(d, momentum)
         cf.case(name)
         cf.text("momentum", fmt_momentum(momentum))
         if seed is not None:
@@ -439,8 +576,7 @@ def gen_running_stats():
             cf.tensor(f"num_batches_tracked.{k}", nbt)
             for mid, sim in wrong.items():
                 sim.update(bmean, bvar, count)
-                if mid == "keras_momentum":
-                    cf.mistake(mid, f"running_mean.{k}", sim.mean, rm)
+                cf.mistake(mid, f"running_mean.{k}", sim.mean, rm)
                 cf.mistake(mid, f"running_var.{k}", sim.var, rv)
             out.append((rm, rv, nbt))
         cf.end()
@@ -472,7 +608,7 @@ def gen_eval_mode():
                   "lesson 04: call sequences on one nn.BatchNorm1d; y.k and buffers after step k")
 
     def one(name, c, steps, *, eps=1e-5, momentum=0.1, affine=True, track=True,
-            seed=None, random_affine=True, buffer_mistakes=False):
+            seed=None, random_affine=True):
         """steps: list of (mode, x-maker); x-makers are called in order after the seed."""
         if seed is not None:
             torch.manual_seed(seed)
@@ -486,11 +622,7 @@ def gen_eval_mode():
                     bn.bias.copy_(torch.randn(c))
             gamma, beta = bn.weight.detach().clone(), bn.bias.detach().clone()
         xs = [make() for _, make in steps]
-        wrong = {}
-        if buffer_mistakes:
-            wrong = {"keras_momentum": RunningSim(c, momentum, rule="keras"),
-                     "biased_variance_stored": RunningSim(c, momentum, store_biased=True),
-                     "running_var_init_zero": RunningSim(c, momentum, var_init=0.0)}
+        wrong = running_mistakes(c, momentum) if track else {}
         right = RunningSim(c, momentum) if track else None
 
         cf.case(name)
@@ -513,6 +645,7 @@ def gen_eval_mode():
                 y = bn(x).clone()
             assert y.shape == x.shape
             bmean, bvar, count = batch_stats(x)
+            before = (right.mean.clone(), right.var.clone()) if track else None
             if mode == "train" and track:
                 right.update(bmean, bvar, count)
             if x.numel() > 0:  # independent check of the module's output
@@ -544,6 +677,14 @@ def gen_eval_mode():
                 cf.mistake(mid, f"running_var.{k}", sim.var, rv)
                 if mode == "eval" and x.numel() > 0:
                     cf.mistake(mid, f"y.{k}", bn_apply(x, sim.mean, sim.var, gamma, beta, eps), y)
+            if x.numel() > 0:
+                # the statistics this call normalises with, right
+                used = (bmean, bvar) if mode == "train" or not track else (right.mean, right.var)
+                if affine:
+                    cf.mistake("gamma_beta_swapped", f"y.{k}", bn_apply(x, *used, beta, gamma, eps), y)
+                    cf.mistake("forgot_affine", f"y.{k}", bn_apply(x, *used, None, None, eps), y)
+                if mode == "train" and track:  # normalised with the buffers of the call before
+                    cf.mistake("stale_statistics", f"y.{k}", bn_apply(x, *before, gamma, beta, eps), y)
             results.append((y, bn.running_mean.clone() if track else None,
                             bn.running_var.clone() if track else None,
                             int(bn.num_batches_tracked) if track else None))
@@ -556,7 +697,7 @@ def gen_eval_mode():
     one("nc_train3_eval2", 3,
         [("train", randn(6, 3, loc=1.0, scale=2.0))] * 3 +
         [("eval", randn(4, 3, loc=1.0, scale=2.0)), ("eval", randn(1, 3, loc=1.0, scale=2.0))],
-        seed=1401, buffer_mistakes=True)
+        seed=1401)
 
     one("ncl_train2_eval1", 3,
         [("train", randn(4, 3, 5, loc=1.0, scale=2.0))] * 2 +
@@ -606,7 +747,7 @@ def main():
         path = cf.write()
         cases = check_file(cf, path)
         size = os.path.getsize(path)
-        assert size < 300_000, f"{path} is {size} bytes"
+        assert size < 400_000, f"{path} is {size} bytes"
         fingerprints = sum(1 for entries in cases.values() for e in entries
                            if e[1].startswith("mistake."))
         print(f"{os.path.relpath(path)}: {size} bytes, {len(cases)} cases, "

@@ -89,11 +89,17 @@ std::string sci(double v) {
           << "\n  max abs error " << sci(d.max_abs) << ", max rel error " << sci(d.max_rel)
           << "; tolerance |got - expected| <= " << sci(tol.atol) << " + " << sci(tol.rtol)
           << " * |expected|\n  " << origin_string(origin);
-  for (const auto& [id, fingerprint] : mistakes) {
-    if (fingerprint.shape() == got.shape() && differences(got, fingerprint, tol).first_bad < 0) {
-      failure << "\n  " << looks_like(id);
-      break;
+  // Which known mistakes this wrong answer is, for the runner to weigh over the whole test
+  // (a marker line; the student never sees it).
+  if (!mistakes.empty()) {
+    std::vector<std::string> available, matched;
+    for (const auto& [id, fingerprint] : mistakes) {
+      available.push_back(id);
+      if (fingerprint.shape() == got.shape() && differences(got, fingerprint, tol).first_bad < 0) {
+        matched.push_back(id);
+      }
     }
+    failure << "\n  " << diagnosis_marker(available, matched);
   }
   return failure;
 }

@@ -32,8 +32,10 @@ struct Origin {
 
 /// Compares a student's tensor with the expected one. On failure the message holds the
 /// tensor's name and shape, the first bad index, expected vs got, the max abs and rel
-/// errors, the tolerance, where the expectation came from, and, if the wrong answer
-/// matches a known mistake's fingerprint, which mistake it looks like.
+/// errors, the tolerance and where the expectation came from. When `mistakes` holds
+/// fingerprints, it ends with a diagnosis marker line (mistakes.hpp): which fingerprints
+/// there were and which ones the wrong answer matches within `tol`. The runner names a
+/// mistake from the markers of the whole test, never from one comparison.
 ::testing::AssertionResult tensors_match(
     const std::string& name, const Tensor& got, const Tensor& expected, Tolerance tol,
     const Origin& origin, const std::vector<std::pair<std::string, Tensor>>& mistakes = {});

@@ -1,11 +1,14 @@
 #include "grading.hpp"
 
+#include "mistakes.hpp"
 #include "process.hpp"
 #include "result_protocol.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -31,7 +34,7 @@ struct ParsedResult {
   bool finished = false;
   std::string outcome;
   bool todo_reached = false;
-  std::string failures;
+  std::vector<std::string> failures;
   std::string output;
 };
 
@@ -62,9 +65,7 @@ ParsedResult parse_result_file(const std::string& path) {
     } else if (line.rfind("todo_reached ", 0) == 0) {
       r.todo_reached = line.substr(13) == "1";
     } else if (line.rfind("failure ", 0) == 0) {
-      const std::string body = block(line.substr(8));
-      if (!r.failures.empty()) r.failures += "\n";
-      r.failures += body;
+      r.failures.push_back(block(line.substr(8)));
     } else if (line.rfind("output ", 0) == 0) {
       r.output = block(line.substr(7));
     }
@@ -100,20 +101,101 @@ void classify(TestResult& t, const ProcessOutcome& proc, const ParsedResult& res
     t.message = "the checks passed but the test process then ended abnormally";
   } else {
     t.status = result.todo_reached ? TestStatus::kNotStarted : TestStatus::kFailed;
-    t.message = result.outcome == "skipped" ? "the test was skipped" : result.failures;
+    if (result.outcome == "skipped") {
+      t.message = "the test was skipped";
+    } else {
+      Diagnosis d = diagnose(result.failures);
+      t.message = std::move(d.message);
+      t.diagnosis = std::move(d.id);
+    }
   }
-  t.diagnosis = diagnosis_in(t.message);
+}
+
+/// One comparison's marker: the fingerprints it had, and those the wrong answer matched.
+struct Evidence {
+  std::set<std::string> available, matched;
+};
+
+std::set<std::string> id_list(const std::string& text) {
+  std::set<std::string> ids;
+  std::istringstream in(text);
+  for (std::string id; std::getline(in, id, ',');) {
+    if (!id.empty()) ids.insert(id);
+  }
+  return ids;
+}
+
+/// Reads the marker at the end of a line ("... bnkit-diagnosis: available=a,b matched=a")
+/// into `e`, and cuts it off the line (with the spaces before it).
+bool take_marker(std::string& line, Evidence& e) {
+  const std::size_t at = line.find(grader::kDiagnosisMarker);
+  if (at == std::string::npos) return false;
+  std::istringstream words(line.substr(at + std::string(grader::kDiagnosisMarker).size()));
+  for (std::string word; words >> word;) {
+    if (word.rfind("available=", 0) == 0) e.available = id_list(word.substr(10));
+    if (word.rfind("matched=", 0) == 0) e.matched = id_list(word.substr(8));
+  }
+  e.available.insert(e.matched.begin(), e.matched.end());  // a match was available
+  line.erase(at);
+  line.erase(line.find_last_not_of(' ') + 1);
+  return true;
 }
 
 }  // namespace
 
-std::string diagnosis_in(const std::string& message) {
-  const std::string marker = "Looks like a known mistake [";
-  const auto at = message.find(marker);
-  if (at == std::string::npos) return "";
-  const auto start = at + marker.size();
-  const auto end = message.find(']', start);
-  return end == std::string::npos ? "" : message.substr(start, end - start);
+Diagnosis diagnose(const std::vector<std::string>& failures) {
+  // Strip the markers, remembering which failure each comparison belongs to.
+  std::vector<std::string> texts;
+  std::vector<Evidence> evidence;
+  std::vector<std::size_t> failure_of;
+  for (const std::string& failure : failures) {
+    std::istringstream in(failure);
+    std::string kept;
+    bool any_kept = false;
+    for (std::string line; std::getline(in, line);) {
+      Evidence e;
+      if (take_marker(line, e)) {
+        evidence.push_back(std::move(e));
+        failure_of.push_back(texts.size());
+        if (line.empty()) continue;  // a marker on a line of its own: the line goes
+      }
+      kept += (any_kept ? "\n" : "") + line;
+      any_kept = true;
+    }
+    texts.push_back(kept);
+  }
+
+  // The comparisons each id explains; an id is a candidate when it explains at least one
+  // and no comparison that had its fingerprint missed it.
+  std::set<std::string> ids;
+  for (const Evidence& e : evidence) ids.insert(e.available.begin(), e.available.end());
+  std::vector<std::pair<std::string, std::set<std::size_t>>> candidates;
+  for (const std::string& id : ids) {
+    if (grader::describe_mistake(id).empty()) continue;
+    std::set<std::size_t> explained;
+    bool missed = false;
+    for (std::size_t i = 0; i < evidence.size(); ++i) {
+      if (evidence[i].matched.count(id)) explained.insert(i);
+      else if (evidence[i].available.count(id)) missed = true;
+    }
+    if (!missed && !explained.empty()) candidates.emplace_back(id, std::move(explained));
+  }
+  // Named: the candidate that explains strictly more than each other one, if there is one.
+  Diagnosis d;
+  for (const auto& [id, explained] : candidates) {
+    const bool beats_all = std::all_of(candidates.begin(), candidates.end(), [&](const auto& other) {
+      return other.first == id || (other.second.size() < explained.size() &&
+                                   std::includes(explained.begin(), explained.end(), other.second.begin(),
+                                                 other.second.end()));
+    });
+    if (beats_all) {
+      d.id = id;
+      texts[failure_of[*explained.begin()]] += "\n  " + grader::mistake_sentence(id);
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < texts.size(); ++i) d.message += (i == 0 ? "" : "\n") + texts[i];
+  return d;
 }
 
 std::vector<TestResult> read_manifest(const std::string& binary, const GradingOptions& options) {

@@ -32,7 +32,20 @@ std::vector<TestResult> read_manifest(const std::string& binary, const GradingOp
 LessonResult grade_binary(const std::string& lesson_id, const std::string& binary,
                           const GradingOptions& options);
 
-/// The known-mistake id in a failure message ("... [eps_outside_sqrt] ..."), or "".
-std::string diagnosis_in(const std::string& message);
+/// What the failures of one test say about known mistakes.
+struct Diagnosis {
+  std::string id;       ///< the mistake named, or "" (the grader stays silent)
+  std::string message;  ///< the failures, marker lines removed, the mistake's sentence once
+};
+
+/// Reads the diagnosis markers (grader/mistakes.hpp) of every failure of one test, one per
+/// comparison, and removes them. Mistake X is named only when
+///   - some comparison matched X,
+///   - no comparison that had X's fingerprint failed to match it, and
+///   - every other id that passes both tests matched only a strict subset of the
+///     comparisons X matched (two ids that explain the same failures: nothing is named).
+/// Ids missing from the catalogue are never named. When X is named, its sentence
+/// ("Looks like a known mistake [X]: ...") follows the first failure that matched it.
+Diagnosis diagnose(const std::vector<std::string>& failures);
 
 }  // namespace bnkit::runner

@@ -37,6 +37,7 @@ struct LessonResult {
   std::string id;    ///< "01_batch_statistics"
   LessonStatus status = LessonStatus::kNotStarted;
   std::string detail;  ///< compiler errors (kDoesNotCompile) or what went wrong (kBroken)
+  std::string warnings;  ///< compiler warnings in the lesson's file (also when it compiles)
   std::vector<TestResult> tests;  ///< every graded test, whether or not it could run
 
   int earned() const;

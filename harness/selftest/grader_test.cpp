@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 
 namespace {
@@ -55,18 +57,57 @@ TEST(TensorsMatch, IsAbsolutePlusRelativeNotPureRelativeNearZero) {
   EXPECT_FALSE(tensors_match("dx", vec({1e-6}), vec({0.0}), {1e-10, 1e-8}, {}));
 }
 
-TEST(TensorsMatch, NamesTheKnownMistakeAWrongAnswerMatches) {
+TEST(TensorsMatch, MarksWhichFingerprintsAWrongAnswerMatches) {
+  // One marker line for the runner: every fingerprint the comparison had, and the ones
+  // matched. The comparison names nothing to the student itself.
   const auto r = tensors_match("var", vec({4.0}), vec({8.0 / 3.0}), Tolerance::forward(), {"PyTorch", "", std::nullopt},
                                {{"eps_outside_sqrt", vec({5.0})}, {"divides_by_n_minus_1", vec({4.0})}});
   ASSERT_FALSE(r);
-  EXPECT_NE(message_of(r).find("[divides_by_n_minus_1]"), std::string::npos) << message_of(r);
-  EXPECT_EQ(message_of(r).find("[eps_outside_sqrt]"), std::string::npos);
+  EXPECT_NE(message_of(r).find("\n  bnkit-diagnosis: available=eps_outside_sqrt,divides_by_n_minus_1 "
+                               "matched=divides_by_n_minus_1"),
+            std::string::npos)
+      << message_of(r);
+  EXPECT_EQ(message_of(r).find("Looks like"), std::string::npos) << message_of(r);
+}
+
+TEST(TensorsMatch, MarksAMissToo) {
+  const auto r = tensors_match("var", vec({4.5}), vec({8.0 / 3.0}), Tolerance::forward(), {"PyTorch", "", std::nullopt},
+                               {{"divides_by_n_minus_1", vec({4.0})}, {"wrong_axis", vec({1.0, 2.0})}});
+  ASSERT_FALSE(r);
+  const std::string m = message_of(r), last = "\n  bnkit-diagnosis: available=divides_by_n_minus_1,wrong_axis matched=";
+  EXPECT_TRUE(m.size() > last.size() && m.compare(m.size() - last.size(), last.size(), last) == 0) << m;
+}
+
+TEST(TensorsMatch, LeavesNoMarkerWithoutFingerprintsOrWhenRight) {
+  const auto wrong = tensors_match("var", vec({4.0}), vec({8.0 / 3.0}), Tolerance::forward(), {"PyTorch", "", std::nullopt});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(message_of(wrong).find("bnkit-diagnosis"), std::string::npos) << message_of(wrong);
+  const auto right = tensors_match("var", vec({4.0}), vec({4.0}), Tolerance::forward(), {"PyTorch", "", std::nullopt},
+                                   {{"divides_by_n_minus_1", vec({4.5})}});
+  EXPECT_TRUE(right);
+  EXPECT_EQ(message_of(right).find("bnkit-diagnosis"), std::string::npos) << message_of(right);
+}
+
+TEST(Mistakes, LooksLikeIsAMarkerThatMatchedItsId) {
+  EXPECT_EQ(looks_like("eval_updates_buffers"),
+            "bnkit-diagnosis: available=eval_updates_buffers matched=eval_updates_buffers");
 }
 
 TEST(Mistakes, EveryIdUsedInGoldenDataIsDescribed) {
-  for (const char* id : {"divides_by_n_minus_1", "divides_by_n", "naive_one_pass_variance", "wrong_axis",
-                         "eps_outside_sqrt", "forgot_affine", "keras_momentum", "biased_variance_stored",
-                         "running_var_init_zero", "batch_stats_in_eval", "eval_updates_buffers"}) {
+  // Read from the golden files themselves, so a new fingerprint cannot go undescribed.
+  const std::regex fingerprint(R"(^tensor mistake\.([A-Za-z0-9_]+)\.)");
+  std::set<std::string> ids;
+  for (const char* lesson : {"01_batch_statistics", "02_forward", "03_running_stats", "04_eval_mode"}) {
+    std::ifstream in(torch_cases(lesson).path());
+    ASSERT_TRUE(in) << torch_cases(lesson).path();
+    std::smatch m;
+    for (std::string line; std::getline(in, line);) {
+      if (std::regex_search(line, m, fingerprint)) ids.insert(m[1]);
+    }
+  }
+  EXPECT_GE(ids.size(), 17u) << "the golden files should hold fingerprints of at least 17 mistakes";
+  for (const std::string& id : ids) EXPECT_FALSE(describe_mistake(id).empty()) << id;
+  for (const char* id : {"eval_updates_buffers", "running_var_init_zero"}) {  // named by direct checks
     EXPECT_FALSE(describe_mistake(id).empty()) << id;
   }
   EXPECT_TRUE(describe_mistake("no_such_mistake").empty());

@@ -1,6 +1,7 @@
 // The runner on a real binary: every way a test can end is classified correctly and costs
 // only that test.
 #include "grading.hpp"
+#include "mistakes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -67,6 +68,77 @@ TEST(Runner, KeepsFailureMessagesAndDiagnosis) {
   EXPECT_NE(result_of("Fixture.Segfaults").message.find("SIGSEGV"), std::string::npos);
   EXPECT_EQ(result_of("Fixture.FailsWithDiagnosis").diagnosis, "eps_outside_sqrt");
   EXPECT_EQ(result_of("Fixture.Fails").diagnosis, "");
+  // The marker the test left is gone; the sentence is there instead.
+  const std::string& m = result_of("Fixture.FailsWithDiagnosis").message;
+  EXPECT_EQ(m.find("bnkit-diagnosis"), std::string::npos) << m;
+  EXPECT_NE(m.find("y is wrong\n  Looks like a known mistake [eps_outside_sqrt]: you added eps"), std::string::npos)
+      << m;
+}
+
+// diagnose(): a mistake is named only when every comparison that could tell agrees.
+
+std::string marker(const std::string& available, const std::string& matched) {
+  return "\n  bnkit-diagnosis: available=" + available + " matched=" + matched;
+}
+
+TEST(Diagnose, NamesAMistakeEveryComparisonAgreesWith) {
+  const Diagnosis d = diagnose({"var is wrong in case a" + marker("divides_by_n_minus_1,eps_outside_sqrt", "divides_by_n_minus_1"),
+                                "y is wrong in case b" + marker("divides_by_n_minus_1", "divides_by_n_minus_1"),
+                                "the counter is wrong"});
+  EXPECT_EQ(d.id, "divides_by_n_minus_1");
+  // Markers stripped; the sentence once, after the first failure that matched.
+  EXPECT_EQ(d.message, "var is wrong in case a\n  Looks like a known mistake [divides_by_n_minus_1]: " +
+                           bnkit::grader::describe_mistake("divides_by_n_minus_1") +
+                           "\ny is wrong in case b\nthe counter is wrong");
+}
+
+TEST(Diagnose, IsSilentWhenAComparisonThatHadTheFingerprintMissedIt) {
+  const Diagnosis d = diagnose({"case a" + marker("divides_by_n", "divides_by_n"),
+                                "case b" + marker("divides_by_n,wrong_axis", "")});
+  EXPECT_EQ(d.id, "");
+  EXPECT_EQ(d.message, "case a\ncase b");
+}
+
+TEST(Diagnose, IsSilentWhenTwoMistakesExplainTheSameFailures) {
+  // count / (count - 1) in integers and the biased variance agree wherever count > 2.
+  const Diagnosis d = diagnose({"case a" + marker("biased_variance_stored,integer_bessel", "biased_variance_stored,integer_bessel"),
+                                "case b" + marker("integer_bessel,biased_variance_stored", "integer_bessel,biased_variance_stored")});
+  EXPECT_EQ(d.id, "");
+  EXPECT_EQ(d.message.find("Looks like"), std::string::npos) << d.message;
+}
+
+TEST(Diagnose, IsSilentWhenTwoMistakesEachExplainFailuresTheOtherCannot) {
+  const Diagnosis d = diagnose({"case a" + marker("forgot_affine", "forgot_affine"),
+                                "case b" + marker("keras_momentum", "keras_momentum")});
+  EXPECT_EQ(d.id, "");
+}
+
+TEST(Diagnose, NamesTheMistakeThatExplainsStrictlyMore) {
+  // At count 2 the integer factor is right, so only the biased variance explains case b.
+  const Diagnosis d = diagnose({"case a" + marker("biased_variance_stored,integer_bessel", "biased_variance_stored,integer_bessel"),
+                                "case b" + marker("biased_variance_stored", "biased_variance_stored")});
+  EXPECT_EQ(d.id, "biased_variance_stored");
+}
+
+TEST(Diagnose, IsSilentWithoutFingerprintsOrMatches) {
+  EXPECT_EQ(diagnose({"y is wrong", "the counter is wrong"}).id, "");
+  EXPECT_EQ(diagnose({}).id, "");
+  EXPECT_EQ(diagnose({"case a" + marker("divides_by_n", "")}).id, "");
+}
+
+TEST(Diagnose, NeverNamesAnIdOutsideTheCatalogue) {
+  const Diagnosis d = diagnose({"case a" + marker("no_such_mistake", "no_such_mistake")});
+  EXPECT_EQ(d.id, "");
+  EXPECT_EQ(d.message, "case a");
+}
+
+TEST(Diagnose, ReadsAMarkerAtTheEndOfALine) {
+  // looks_like() streamed straight after other text, as a test may write it.
+  const Diagnosis d = diagnose({"file.cpp:3: running_var is all zeros bnkit-diagnosis: available=running_var_init_zero "
+                                "matched=running_var_init_zero\n  in case a"});
+  EXPECT_EQ(d.id, "running_var_init_zero");
+  EXPECT_EQ(d.message.find("bnkit-diagnosis"), std::string::npos) << d.message;
+  EXPECT_EQ(d.message.rfind("file.cpp:3: running_var is all zeros\n  in case a\n  Looks like", 0), 0u) << d.message;
 }
 
 TEST(Runner, ReportsABinaryThatCannotListItsTests) {

@@ -2,8 +2,9 @@
 //
 //   bnkit-selftest stub LESSON TESTS_BINARY STUDENT_WORKER.so
 //       every graded test of the pristine stub fails, and reads as "not started".
-//   bnkit-selftest mutant TESTS_BINARY MUTANT_WORKER.so Suite.Test MISTAKE_ID
-//       the known-wrong implementation fails Suite.Test, diagnosed as MISTAKE_ID.
+//   bnkit-selftest mutant TESTS_BINARY MUTANT_WORKER.so Suite.Test MISTAKE_ID|none
+//       the known-wrong implementation fails Suite.Test, diagnosed as MISTAKE_ID (none: with
+//       no diagnosis), and no test of the lesson names any other mistake.
 //   bnkit-selftest isolation NINJA BUILD_DIR LESSON TESTS_TARGET STUDENT_TARGET
 //       from the build graph: the trusted test binary is built from no lesson, solution,
 //       mutant or submission file, and the student's worker from no solution.
@@ -63,30 +64,45 @@ int check_stub(const std::string& lesson_id, const std::string& binary, const st
   return 1;
 }
 
+/// `diagnosis` is a mistake id, or "none": the grader must stay silent about this mutant.
 int check_mutant(const std::string& binary, const std::string& worker, const std::string& test,
-                 const std::string& mistake) {
+                 const std::string& diagnosis) {
+  const std::string mistake = diagnosis == "none" ? "" : diagnosis;
+  const auto named = [](const std::string& id) { return id.empty() ? std::string("no diagnosis") : "[" + id + "]"; };
   const LessonResult lesson = grade_with("mutant", binary, worker);
   print_tests(lesson);
+  int failures = 0;
+  bool found = false;
   for (const TestResult& t : lesson.tests) {
-    if (t.name != test) continue;
-    if (t.passed()) {
-      std::cout << "FAIL: the mutant passes " << test << ": that test does not catch it\n";
-      return 1;
+    if (t.name == test) {
+      found = true;
+      if (t.passed()) {
+        std::cout << "FAIL: the mutant passes " << test << ": that test does not catch it\n";
+        ++failures;
+      } else if (t.status == TestStatus::kNotStarted) {
+        std::cout << "FAIL: the mutant reaches a TODO; a mutant must be a complete implementation\n";
+        ++failures;
+      } else if (t.diagnosis != mistake) {
+        std::cout << "FAIL: " << test << " catches the mutant but gives " << named(t.diagnosis) << " instead of "
+                  << named(mistake) << ". Its message:\n" << t.message << "\n";
+        ++failures;
+      }
+    } else if (!t.diagnosis.empty() && t.diagnosis != mistake) {
+      // Right or silent, in every test: another test may miss this mutant, or catch it
+      // without a diagnosis, but never name a mistake it did not make.
+      std::cout << "FAIL: " << t.name << " names [" << t.diagnosis << "], but this mutant makes "
+                << named(mistake) << ". Its message:\n" << t.message << "\n";
+      ++failures;
     }
-    if (t.status == TestStatus::kNotStarted) {
-      std::cout << "FAIL: the mutant reaches a TODO; a mutant must be a complete implementation\n";
-      return 1;
-    }
-    if (t.diagnosis != mistake) {
-      std::cout << "FAIL: " << test << " catches the mutant but diagnoses '" << t.diagnosis
-                << "' instead of '" << mistake << "'. Its message:\n" << t.message << "\n";
-      return 1;
-    }
-    std::cout << "ok: caught by " << test << " and diagnosed as [" << mistake << "]\n";
-    return 0;
   }
-  std::cout << "FAIL: the test binary has no test named " << test << "\n";
-  return 1;
+  if (!found) {
+    std::cout << "FAIL: the test binary has no test named " << test << "\n";
+    return 1;
+  }
+  if (failures == 0) {
+    std::cout << "ok: caught by " << test << " with " << named(mistake) << ", and no test names another mistake\n";
+  }
+  return failures == 0 ? 0 : 1;
 }
 
 /// Every file Ninja would read to build `target`, transitively.
@@ -123,8 +139,9 @@ int check_isolation(const std::string& ninja, const std::string& build, const st
     failures += bad;
   };
   // The trusted binary: no lesson code of any kind (its header, the contract, is allowed).
+  // (Mutant sources are generated into BUILD_DIR/mutants/ from harness/mutants/.)
   expect_none(tests_target, {"lessons/" + lesson + "/" + lesson.substr(3) + ".cpp", "solutions/", "harness/mutants/",
-                             "harness/adversarial/", "_student", "_reference.", "_mutant_"});
+                             build + "/mutants/", "harness/adversarial/", "_student", "_reference.", "_mutant_"});
   // The student's worker: no reference code, no test or golden data.
   expect_none(student_target, {"solutions/", "harness/tests/", "harness/hidden/", "harness/golden/", "_reference."});
   // And the check can fail: the reference worker IS built from the solution.
@@ -144,7 +161,7 @@ int main(int argc, char** argv) {
   if (args.size() == 4 && args[0] == "stub") return check_stub(args[1], args[2], args[3]);
   if (args.size() == 5 && args[0] == "mutant") return check_mutant(args[1], args[2], args[3], args[4]);
   if (args.size() == 6 && args[0] == "isolation") return check_isolation(args[1], args[2], args[3], args[4], args[5]);
-  std::cerr << "usage: bnkit-selftest stub LESSON TESTS WORKER.so | mutant TESTS WORKER.so Suite.Test MISTAKE_ID | "
+  std::cerr << "usage: bnkit-selftest stub LESSON TESTS WORKER.so | mutant TESTS WORKER.so Suite.Test MISTAKE_ID|none | "
                "isolation NINJA BUILD_DIR LESSON TESTS_TARGET STUDENT_TARGET\n";
   return 2;
 }

@@ -12,7 +12,7 @@ void batch_statistics(Eigen::Ref<Eigen::VectorXd> mean, Eigen::Ref<Eigen::Vector
                       Eigen::Ref<Eigen::VectorXd> var_unbiased,
                       const Eigen::Ref<const Eigen::MatrixXd>& x) {
   // TODO(lesson 01): fill mean, var and var_unbiased, each of length D = x.cols().
-  //   1. Reject bad input with std::invalid_argument:
+  //   1. Reject bad input with std::invalid_argument, in this order, before writing anything:
   //        N == 0  -> "batch_statistics needs at least one row, got input size [0, D]"
   //                   (shape_string({rows, cols}) from bnkit/checks.hpp formats the shape)
   //        outputs of the wrong length -> check_length(mean.size(), D, "mean"), and the

@@ -13,7 +13,7 @@ void batchnorm_forward(Eigen::Ref<Eigen::MatrixXd> y, ForwardCache& cache,
                        const Eigen::Ref<const Eigen::VectorXd>& gamma,
                        const Eigen::Ref<const Eigen::VectorXd>& beta, double eps) {
   // TODO(lesson 02): normalise each column of x with the batch's own statistics.
-  //   1. Reject bad input (helpers in bnkit/checks.hpp):
+  //   1. Reject bad input, in this order, before writing anything (helpers in bnkit/checks.hpp):
   //        check_length(gamma.size(), D, "gamma"), the same for "beta",
   //        check_shape(y, N, D, "y"), and check_more_than_one_value_per_channel(N, {N, D}).
   //   2. cache.mean (D): the mean of each column.

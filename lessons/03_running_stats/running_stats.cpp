@@ -18,8 +18,9 @@ void update_running_stats(RunningStats& running, const Eigen::Ref<const Eigen::V
                           const Eigen::Ref<const Eigen::VectorXd>& batch_var, Eigen::Index count,
                           std::optional<double> momentum) {
   // TODO(lesson 03): fold one batch into the buffers, PyTorch's way.
-  //   1. Reject bad input: check_length(running.mean.size(), batch_mean.size(), "running_mean"),
-  //      the same for "running_var" with batch_var; count < 2 -> std::invalid_argument.
+  //   1. Reject bad input, in this order, before changing anything (the counter too):
+  //      check_length(running.mean.size(), batch_mean.size(), "running_mean"), the same for
+  //      "running_var" with batch_var; count < 2 -> std::invalid_argument naming the count.
   //   2. num_batches_tracked += 1 (first: momentum None needs the new count).
   //   3. m = *momentum, or 1.0 / num_batches_tracked when momentum is std::nullopt.
   //   4. unbiased = batch_var * count / (count - 1)    (batch_var arrives biased).

@@ -30,9 +30,14 @@ RunningStats make_running_stats(Eigen::Index num_features);
 /// \param[in]     count       M, the values per feature behind batch_var (at least 2).
 /// \param[in]     momentum    weight of the new batch, PyTorch's convention (default 0.1);
 ///                            std::nullopt means a cumulative average over all batches.
-/// \throws std::invalid_argument "running_mean should contain 3 elements not 4" when
-///         batch_mean has 3 features but the buffers have 4 (likewise "running_var ..."),
-///         and when count < 2 (no unbiased variance exists).
+/// \throws std::invalid_argument, checked in this order and before anything changes (a
+///         refused call leaves the buffers and num_batches_tracked as they were):
+///         1. "running_mean should contain 3 elements not 4" when batch_mean has 3
+///            features but the buffers have 4, then likewise "running_var ..." for
+///            batch_var; this wording is fixed;
+///         2. count < 2 (no unbiased variance exists): the wording is yours, but the
+///            message must contain the word "count" and the value given, as in
+///            "update_running_stats needs count >= 2 values per feature, got 1".
 void update_running_stats(RunningStats& running, const Eigen::Ref<const Eigen::VectorXd>& batch_mean,
                           const Eigen::Ref<const Eigen::VectorXd>& batch_var, Eigen::Index count,
                           std::optional<double> momentum = 0.1);

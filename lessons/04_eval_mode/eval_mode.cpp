@@ -21,18 +21,21 @@ BatchNorm1d::BatchNorm1d(Index channels, BatchNormOptions switches)
 
 Tensor BatchNorm1d::forward(const Tensor& x) {
   // TODO(lesson 04): x is (N,C) or (N,C,L); statistics are per channel over N and L.
-  //   1. check_rank_2_or_3(x.shape()); check_channels(x.shape(), num_features).
+  //   In PyTorch's order (the contract in eval_mode.hpp):
+  //   1. check_rank_2_or_3(x.shape()): a wrong rank changes nothing.
   //   2. Batch statistics when training OR when there are no running stats; running
   //      statistics otherwise (eval with tracking), and then change nothing.
-  //   3. Train mode with tracking: num_batches_tracked += 1 on EVERY call (even an empty one).
-  //   4. No values (N == 0 or L == 0): return an empty tensor of x's shape; the running
-  //      statistics stay untouched.
-  //   5. Batch statistics need more than one value per channel:
+  //   3. Train mode with tracking: num_batches_tracked += 1 on EVERY call past step 1,
+  //      even an empty one or one refused below.
+  //   4. Batch statistics need more than one value per channel:
   //      check_more_than_one_value_per_channel(N * L, x.shape()).
-  //   6. Per channel c, x.channel(c) is an L x N view of all its values: mean, biased var.
+  //   5. No values at all (x.numel() == 0): return an empty tensor of x's shape; the
+  //      running statistics stay untouched.
+  //   6. check_channels(x.shape(), num_features).
+  //   7. Per channel c, x.channel(c) is an L x N view of all its values: mean, biased var.
   //      In train mode with tracking, update the buffers as in lesson 03 (unbiased var,
   //      M = N * L; momentum std::nullopt -> 1 / num_batches_tracked).
-  //   7. y.channel(c) = (x.channel(c) - mean) / sqrt(var + eps) * gamma + beta
+  //   8. y.channel(c) = (x.channel(c) - mean) / sqrt(var + eps) * gamma + beta
   //      (no gamma/beta when !options.affine).
   BNKIT_TODO("lesson 04, BatchNorm1d::forward(): train and eval modes");
 }

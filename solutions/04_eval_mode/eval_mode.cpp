@@ -21,8 +21,10 @@ BatchNorm1d::BatchNorm1d(Index channels, BatchNormOptions switches)
 }
 
 Tensor BatchNorm1d::forward(const Tensor& x) {
+  // PyTorch's order: the module checks the rank and counts a train-mode call; then
+  // F.batch_norm refuses one value per channel, returns an empty input as it is, and only
+  // then compares the channel count with its buffers and gamma/beta.
   check_rank_2_or_3(x.shape());
-  check_channels(x.shape(), num_features);
   const Index n = x.dim(0);
   const Index length = x.rank() == 3 ? x.dim(2) : 1;
   const Index m = n * length;  // values per channel: statistics run over N and L
@@ -31,14 +33,16 @@ Tensor BatchNorm1d::forward(const Tensor& x) {
   const bool use_batch_stats = training || !options.track_running_stats;
   const bool update_buffers = training && options.track_running_stats;
 
-  // PyTorch counts every train-mode call, an empty batch included.
+  // PyTorch counts every train-mode call past the rank check: an empty batch, and one that
+  // is refused below, included.
   if (update_buffers) num_batches_tracked += 1;
+  if (use_batch_stats) check_more_than_one_value_per_channel(m, x.shape());
   Tensor y(x.shape());
-  if (m == 0) return y;  // empty in (N or L is 0), empty out; running statistics untouched
+  if (x.numel() == 0) return y;  // empty in, empty out; running statistics untouched
+  check_channels(x.shape(), num_features);
 
   Eigen::VectorXd mean(num_features), var(num_features);
   if (use_batch_stats) {
-    check_more_than_one_value_per_channel(m, x.shape());
     for (Index c = 0; c < num_features; ++c) {
       const ConstChannelView v = x.channel(c);  // L x N: every value of channel c
       mean[c] = v.mean();

@@ -1,6 +1,6 @@
 // attack: correct, except that the 16x3 batch near 1e8 recurses without end (stack overflow): only StableAtLargeOffset (3) is lost
 // lesson: 01_batch_statistics
-// expect: 14
+// expect: 15
 // compiles: yes
 #include "batch_statistics.hpp"
 

@@ -1,6 +1,6 @@
-// attack: correct code that also starts children meant to outlive the test (fork + setsid, a raw clone, posix_spawn of sleep, a std::thread), at load time and on every call; blocked, it earns the honest 17
+// attack: correct code that also starts children meant to outlive the test (fork + setsid, a raw clone, posix_spawn of sleep, a std::thread), at load time and on every call; blocked, it earns the honest 18
 // lesson: 01_batch_statistics
-// expect: 17
+// expect: 18
 // compiles: yes
 #include "batch_statistics.hpp"
 

@@ -1,6 +1,6 @@
 // attack: none: an honest, correct lesson 01 (the positive control: full points)
 // lesson: 01_batch_statistics
-// expect: 17
+// expect: 18
 // compiles: yes
 #include "batch_statistics.hpp"
 

@@ -1,6 +1,6 @@
-// attack: correct code that prints 4 MB on every call (printf in a loop), hoping to flood the grader's memory, disk or terminal: it earns the honest 17
+// attack: correct code that prints 4 MB on every call (printf in a loop), hoping to flood the grader's memory, disk or terminal: it earns the honest 18
 // lesson: 01_batch_statistics
-// expect: 17
+// expect: 18
 // compiles: yes
 #include "batch_statistics.hpp"
 

@@ -1,6 +1,6 @@
-// attack: correct code that also tries to type a command into the grader's terminal (TIOCSTI on fds 0-2 and /dev/tty) on every call; blocked, it earns the honest 17
+// attack: correct code that also tries to type a command into the grader's terminal (TIOCSTI on fds 0-2 and /dev/tty) on every call; blocked, it earns the honest 18
 // lesson: 01_batch_statistics
-// expect: 17
+// expect: 18
 // compiles: yes
 #include "batch_statistics.hpp"
 

@@ -1,6 +1,6 @@
-// attack: none: a correct lesson 03 that compiles only with warnings (unused variable, signed/unsigned comparison, shadowing): warnings cost nothing, full 16
+// attack: none: a correct lesson 03 that compiles only with warnings (unused variable, signed/unsigned comparison, shadowing): warnings cost nothing, full 17
 // lesson: 03_running_stats
-// expect: 16
+// expect: 17
 // compiles: yes
 #include "running_stats.hpp"
 

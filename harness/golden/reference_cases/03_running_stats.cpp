@@ -8,6 +8,7 @@ void bnkit::golden::write_reference_cases(grader::CaseWriter& out) {
   struct Sequence { const char* name; const char* momentum; Eigen::Index d, count; int steps; std::uint64_t seed; };
   for (const Sequence& q : {Sequence{"momentum_0.01_8steps", "0.01", 5, 64, 8, 301},
                             Sequence{"momentum_1_2steps", "1", 3, 4, 2, 302},
+                            Sequence{"momentum_0_3steps", "0", 3, 5, 3, 304},
                             Sequence{"momentum_none_6steps", "none", 2, 3, 6, 303}}) {
     const std::string m = q.momentum;
     const std::optional<double> momentum = m == "none" ? std::nullopt : std::optional<double>(std::stod(m));

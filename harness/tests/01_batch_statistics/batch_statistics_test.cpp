@@ -4,12 +4,17 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace {
 
 using bnkit::grader::Case;
+using bnkit::grader::Origin;
 using bnkit::grader::Tolerance;
 using bnkit::grader::matches_case;
+using bnkit::grader::tensors_match;
+using bnkit::grader::to_tensor;
 
 const char* kLesson = "01_batch_statistics";
 
@@ -23,7 +28,31 @@ Stats run(const Eigen::MatrixXd& x) {
   return s;
 }
 
-/// Every PyTorch case except the large-offset one (it has its own test and tolerance).
+/// A (D) vector, or an expression that makes one, as a tensor for tensors_match.
+bnkit::Tensor vec(const Eigen::VectorXd& v) { return to_tensor(v); }
+
+/// Numbers worked out by hand in BN_SPEC.md and the README: exact to rounding.
+const Origin kHand{"hand-checked (BN_SPEC.md)", "", std::nullopt};
+const Tolerance kExact{1e-12, 1e-12};
+
+/// Outputs of these lengths holding sentinel values, to see whether a call wrote them.
+Stats sentinels(Eigen::Index mean_len, Eigen::Index var_len, Eigen::Index unbiased_len) {
+  return {Eigen::VectorXd::Constant(mean_len, -7.25), Eigen::VectorXd::Constant(var_len, 3.5),
+          Eigen::VectorXd::Constant(unbiased_len, 11.0)};
+}
+
+/// Every output exactly as it was before `call` (a call that was refused).
+void expect_unchanged(const Stats& got, const Stats& given, const std::string& call) {
+  const Origin before{"the outputs as they were before the call: a refused call writes nothing", call, std::nullopt};
+  const Tolerance same{0, 0};
+  EXPECT_TRUE(tensors_match("mean after the refused call", to_tensor(got.mean), to_tensor(given.mean), same, before));
+  EXPECT_TRUE(tensors_match("var after the refused call", to_tensor(got.var), to_tensor(given.var), same, before));
+  EXPECT_TRUE(tensors_match("var_unbiased after the refused call", to_tensor(got.var_unbiased),
+                            to_tensor(given.var_unbiased), same, before));
+}
+
+/// Every PyTorch case except offset_1e8 (StableAtLargeOffset's, with its own tolerance). The
+/// other offset cases are built so that any summation order gives the same answer.
 template <typename Check>
 void for_each_torch_case(Check check) {
   for (const Case& c : bnkit::grader::torch_cases(kLesson).cases()) {
@@ -40,12 +69,13 @@ BNKIT_TEST(BatchStatistics, HandCheckedNumbers, 2) {
   Eigen::MatrixXd x(3, 2);
   x << 1, 2, 3, 4, 5, 6;
   const Stats s = run(x);
-  EXPECT_NEAR(s.mean[0], 3.0, 1e-12);
-  EXPECT_NEAR(s.mean[1], 4.0, 1e-12);
-  EXPECT_NEAR(s.var[0], 8.0 / 3.0, 1e-12) << "biased variance: divide by N = 3";
-  EXPECT_NEAR(s.var[1], 8.0 / 3.0, 1e-12) << "biased variance: divide by N = 3";
-  EXPECT_NEAR(s.var_unbiased[0], 4.0, 1e-12) << "unbiased variance: divide by N - 1 = 2";
-  EXPECT_NEAR(s.var_unbiased[1], 4.0, 1e-12) << "unbiased variance: divide by N - 1 = 2";
+  const Eigen::VectorXd biased = Eigen::VectorXd::Constant(2, 8.0 / 3.0);  // ss = 8, divided by N = 3
+  const Eigen::VectorXd unbiased = Eigen::VectorXd::Constant(2, 4.0);      // ss = 8, divided by N - 1 = 2
+  EXPECT_TRUE(tensors_match("mean", to_tensor(s.mean), vec(Eigen::Vector2d(3.0, 4.0)), kExact, kHand));
+  EXPECT_TRUE(tensors_match("var", to_tensor(s.var), to_tensor(biased), kExact, kHand,
+                            {{"divides_by_n_minus_1", to_tensor(unbiased)}}));
+  EXPECT_TRUE(tensors_match("var_unbiased", to_tensor(s.var_unbiased), to_tensor(unbiased), kExact, kHand,
+                            {{"divides_by_n", to_tensor(biased)}}));
 }
 
 BNKIT_TEST(BatchStatistics, MeanMatchesPyTorch, 2) {
@@ -66,11 +96,11 @@ BNKIT_TEST(BatchStatistics, SingleRowHasNaNUnbiasedVariance, 1) {
   // One sample: the biased variance is 0, the unbiased one is 0/0. This is why train-mode
   // BatchNorm refuses a batch of one (lesson 04).
   const Stats s = run(Eigen::MatrixXd::Constant(1, 4, 5.0));
-  EXPECT_TRUE(s.var.isZero()) << "var of a single row should be 0, got " << s.var.transpose();
-  for (Eigen::Index j = 0; j < 4; ++j) {
-    EXPECT_TRUE(std::isnan(s.var_unbiased[j]))
-        << "var_unbiased[" << j << "] should be NaN (0/0), got " << s.var_unbiased[j];
-  }
+  const Origin one_row{"hand-checked (BN_SPEC.md): var = 0/1, var_unbiased = 0/0 = NaN", "", std::nullopt};
+  EXPECT_TRUE(tensors_match("var", to_tensor(s.var), vec(Eigen::VectorXd::Zero(4)), kExact, one_row));
+  EXPECT_TRUE(tensors_match("var_unbiased", to_tensor(s.var_unbiased),
+                            vec(Eigen::VectorXd::Constant(4, std::numeric_limits<double>::quiet_NaN())),
+                            kExact, one_row));
 }
 
 BNKIT_TEST(BatchStatistics, StableAtLargeOffset, 3) {
@@ -84,14 +114,7 @@ BNKIT_TEST(BatchStatistics, StableAtLargeOffset, 3) {
   ASSERT_GT((naive - want).cwiseAbs().maxCoeff(), 0.1)
       << "premise of this test: the one-pass formula must fail on this data";
   // Inputs near 1e8 carry ~1e-8 of rounding each, so allow 1e-6 relative here.
-  const Eigen::VectorXd got = run(x).var;
-  EXPECT_TRUE(matches_case("var", got, c, "var", Tolerance{1e-9, 1e-6}));
-  // The one-pass formula's result here is rounding noise (multiples of 2, the spacing of
-  // doubles near 1e16), so no exact fingerprint fits it; a two-pass answer is never off by
-  // 0.1, so a miss that large is the cancellation.
-  if ((got - want).cwiseAbs().maxCoeff() > 0.1) {
-    ADD_FAILURE() << bnkit::grader::looks_like("naive_one_pass_variance");
-  }
+  EXPECT_TRUE(matches_case("var", run(x).var, c, "var", Tolerance{1e-9, 1e-6}));
 }
 
 BNKIT_TEST(BatchStatistics, ReferenceRandomizedCases, 2) {
@@ -103,21 +126,56 @@ BNKIT_TEST(BatchStatistics, ReferenceRandomizedCases, 2) {
   });
 }
 
+// The contract fixes these messages word for word; two sizes each, so the numbers in them
+// must come from the call.
 BNKIT_TEST(BatchStatistics, RejectsEmptyBatch, 1) {
   EXPECT_TRUE(bnkit::grader::accepts([] { run(Eigen::MatrixXd::Ones(1, 3)); }, "a batch of one row"));
-  EXPECT_TRUE(bnkit::grader::throws_invalid_argument([] { run(Eigen::MatrixXd(0, 3)); }, "[0, 3]"));
+  for (Eigen::Index d : {3, 5}) {
+    EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
+        [&] { run(Eigen::MatrixXd(0, d)); },
+        "batch_statistics needs at least one row, got input size " + bnkit::shape_string({0, d})));
+  }
 }
 
 BNKIT_TEST(BatchStatistics, RejectsOutputsOfWrongLength, 1) {
-  const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(4, 3);
-  Eigen::VectorXd good(3), bad(4);
   using bnkit::grader::throws_invalid_argument;
-  EXPECT_TRUE(bnkit::grader::accepts([&] { bnkit::batch_statistics(good, good, good, x); },
-                                     "outputs of length 3 for 3 features"));
-  EXPECT_TRUE(throws_invalid_argument([&] { bnkit::batch_statistics(bad, good, good, x); },
-                                      "mean should contain 3 elements not 4"));
-  EXPECT_TRUE(throws_invalid_argument([&] { bnkit::batch_statistics(good, bad, good, x); },
-                                      "var should contain 3 elements not 4"));
-  EXPECT_TRUE(throws_invalid_argument([&] { bnkit::batch_statistics(good, good, bad, x); },
-                                      "var_unbiased should contain 3 elements not 4"));
+  for (const auto& [d, wrong] : {std::pair<Eigen::Index, Eigen::Index>{3, 4}, {6, 2}}) {
+    const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(4, d);
+    Eigen::VectorXd good(d), bad(wrong);
+    const std::string lengths = std::to_string(d) + " elements not " + std::to_string(wrong);
+    EXPECT_TRUE(bnkit::grader::accepts([&] { bnkit::batch_statistics(good, good, good, x); },
+                                       "outputs of length " + std::to_string(d) + " for " + std::to_string(d) +
+                                           " features"));
+    EXPECT_TRUE(throws_invalid_argument([&] { bnkit::batch_statistics(bad, good, good, x); },
+                                        "mean should contain " + lengths));
+    EXPECT_TRUE(throws_invalid_argument([&] { bnkit::batch_statistics(good, bad, good, x); },
+                                        "var should contain " + lengths));
+    EXPECT_TRUE(throws_invalid_argument([&] { bnkit::batch_statistics(good, good, bad, x); },
+                                        "var_unbiased should contain " + lengths));
+  }
+}
+
+BNKIT_TEST(BatchStatistics, RejectedCallsChangeNoOutput, 1) {
+  // The contract: check everything, then write. Every refused call leaves every output as
+  // it was (here: sentinel values). Code that refuses everything earns nothing here.
+  const Eigen::MatrixXd x = bnkit::grader::random_normal(4, 3, 31, 2.0, 1.0);
+  Stats valid = sentinels(3, 3, 3);
+  EXPECT_TRUE(bnkit::grader::accepts([&] { bnkit::batch_statistics(valid.mean, valid.var, valid.var_unbiased, x); },
+                                     "a 4x3 batch with outputs of length 3"));
+  struct Refused {
+    const char* call;
+    Eigen::Index rows, mean_len, var_len, unbiased_len;
+  };
+  for (const Refused& r : {Refused{"an empty batch of shape [0, 3]", 0, 3, 3, 3},
+                           Refused{"mean of length 4 for 3 features", 4, 4, 3, 3},
+                           Refused{"var of length 2 for 3 features", 4, 3, 2, 3},
+                           Refused{"var_unbiased of length 4 for 3 features", 4, 3, 3, 4}}) {
+    SCOPED_TRACE(r.call);
+    const Eigen::MatrixXd batch = x.topRows(r.rows);
+    const Stats given = sentinels(r.mean_len, r.var_len, r.unbiased_len);
+    Stats got = given;
+    EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
+        [&] { bnkit::batch_statistics(got.mean, got.var, got.var_unbiased, batch); }, std::vector<std::string>{}));
+    expect_unchanged(got, given, r.call);
+  }
 }

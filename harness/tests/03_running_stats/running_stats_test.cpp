@@ -1,13 +1,18 @@
 // Lesson 03 tests: running statistics with PyTorch's momentum convention.
 #include "running_stats.hpp"
+#include "compare_scalar.hpp"
 #include "lesson_test.hpp"
 
 #include <string>
+#include <vector>
 
 namespace {
 
 using bnkit::grader::Case;
+using bnkit::grader::Origin;
+using bnkit::grader::counts_match;
 using bnkit::grader::matches_case;
+using bnkit::grader::tensors_match;
 
 const char* kLesson = "03_running_stats";
 
@@ -31,8 +36,9 @@ void replay(const Case& c) {
     if (!returned) return;  // crashed or hung: later steps depend on this one
     EXPECT_TRUE(matches_case("running.mean", running.mean, c, "running_mean" + s));
     EXPECT_TRUE(matches_case("running.var", running.var, c, "running_var" + s));
-    EXPECT_EQ(running.num_batches_tracked, static_cast<long>(c.scalar("num_batches_tracked" + s)))
-        << "num_batches_tracked counts the batches seen so far";
+    EXPECT_TRUE(counts_match("running.num_batches_tracked", running.num_batches_tracked,
+                             static_cast<long>(c.scalar("num_batches_tracked" + s)),
+                             {c.source() + ": it counts the batches seen so far", c.name(), std::nullopt}));
   }
 }
 
@@ -42,28 +48,43 @@ void replay_cases(const bnkit::grader::CaseFile& file, bool cumulative) {
   }
 }
 
+/// A (D) vector, or an expression that makes one, as a tensor for tensors_match.
+bnkit::Tensor vec(const Eigen::VectorXd& v) { return bnkit::grader::to_tensor(v); }
+
+/// Numbers worked out by hand in BN_SPEC.md and the README: exact to rounding.
+const Origin kHand{"hand-checked (BN_SPEC.md)", "", std::nullopt};
+const bnkit::grader::Tolerance kExact{1e-12, 1e-12};
+
+/// Every buffer and the counter exactly as they were before `call` (a refused call).
+void expect_unchanged(const bnkit::RunningStats& got, const bnkit::RunningStats& given, const std::string& call) {
+  const Origin before{"the buffers as they were before the call: a refused call changes nothing", call,
+                      std::nullopt};
+  EXPECT_TRUE(tensors_match("running.mean after the refused call", vec(got.mean), vec(given.mean), {0, 0}, before));
+  EXPECT_TRUE(tensors_match("running.var after the refused call", vec(got.var), vec(given.var), {0, 0}, before));
+  EXPECT_TRUE(counts_match("running.num_batches_tracked after the refused call", got.num_batches_tracked,
+                           given.num_batches_tracked, before));
+}
+
 }  // namespace
 
 BNKIT_TEST(RunningStats, StartAtZeroMeanAndUnitVariance, 2) {
   const bnkit::RunningStats r = bnkit::make_running_stats(4);
-  ASSERT_EQ(r.mean.size(), 4) << "running.mean should have num_features = 4 entries";
-  ASSERT_EQ(r.var.size(), 4) << "running.var should have num_features = 4 entries";
-  EXPECT_TRUE(r.mean.isZero()) << "running.mean should start at 0, got " << r.mean.transpose();
-  EXPECT_TRUE(r.var.isOnes()) << "running.var should start at 1, got " << r.var.transpose()
-                              << (r.var.isZero() ? "\n  " + bnkit::grader::looks_like("running_var_init_zero")
-                                                 : std::string());
-  EXPECT_EQ(r.num_batches_tracked, 0);
+  const Origin pytorch{"PyTorch's initial buffers (BN_SPEC.md): running_mean 0, running_var 1", "", std::nullopt};
+  EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(Eigen::VectorXd::Zero(4)), kExact, pytorch));
+  EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(Eigen::VectorXd::Ones(4)), kExact, pytorch,
+                            {{"running_var_init_zero", vec(Eigen::VectorXd::Zero(4))}}));
+  EXPECT_TRUE(counts_match("running.num_batches_tracked", r.num_batches_tracked, 0, pytorch));
 }
 
 BNKIT_TEST(RunningStats, HandCheckedNumbers, 2) {
   // BN_SPEC.md: batch [[1,2],[3,4],[5,6]], momentum 0.1, from 0/1: mean [0.3, 0.4],
-  // unbiased var 4 so running_var = 0.9 * 1 + 0.1 * 4 = 1.3.
+  // unbiased var 8/3 * 3/2 = 4, so running_var = 0.9 * 1 + 0.1 * 4 = 1.3.
   bnkit::RunningStats r = bnkit::make_running_stats(2);
   bnkit::update_running_stats(r, Eigen::Vector2d(3.0, 4.0), Eigen::Vector2d(8.0 / 3, 8.0 / 3), 3, 0.1);
-  EXPECT_NEAR(r.mean[0], 0.3, 1e-12);
-  EXPECT_NEAR(r.mean[1], 0.4, 1e-12);
-  EXPECT_NEAR(r.var[0], 1.3, 1e-12) << "0.9 * 1 + 0.1 * (8/3 * 3/2)";
-  EXPECT_NEAR(r.var[1], 1.3, 1e-12) << "0.9 * 1 + 0.1 * (8/3 * 3/2)";
+  EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(Eigen::Vector2d(0.3, 0.4)), kExact, kHand));
+  EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(Eigen::Vector2d(1.3, 1.3)), kExact, kHand,
+                            {{"biased_variance_stored", vec(Eigen::VectorXd::Constant(2, 0.9 + 0.1 * 8.0 / 3))}}));
+  EXPECT_TRUE(counts_match("running.num_batches_tracked", r.num_batches_tracked, 1, kHand));
 }
 
 BNKIT_TEST(RunningStats, MomentumSequencesMatchPyTorch, 4) {
@@ -79,10 +100,17 @@ BNKIT_TEST(RunningStats, ReferenceRandomizedCases, 2) {
 }
 
 BNKIT_TEST(RunningStats, KerasMomentumConverts, 1) {
-  EXPECT_NEAR(bnkit::momentum_from_keras(0.99), 0.01, 1e-15) << "Keras 0.99 keeps 99% of the old value";
-  EXPECT_NEAR(bnkit::momentum_from_keras(0.9), 0.1, 1e-15) << "CS231n's 0.9 is PyTorch's 0.1";
+  using bnkit::grader::scalars_match;
+  const bnkit::grader::Tolerance tol{1e-15, 0};
+  EXPECT_TRUE(scalars_match("momentum_from_keras(0.99)", bnkit::momentum_from_keras(0.99), 0.01, tol,
+                            {"the README: Keras 0.99 keeps 99% of the old value, PyTorch 0.01 takes 1% of the new",
+                             "", std::nullopt}));
+  EXPECT_TRUE(scalars_match("momentum_from_keras(0.9)", bnkit::momentum_from_keras(0.9), 0.1, tol,
+                            {"the README: CS231n's 0.9 is PyTorch's 0.1", "", std::nullopt}));
 }
 
+// The contract fixes these messages word for word; two sizes each, so the numbers in them
+// must come from the call.
 BNKIT_TEST(RunningStats, RejectsMismatchedLengths, 1) {
   using bnkit::grader::throws_invalid_argument;
   EXPECT_TRUE(bnkit::grader::accepts(
@@ -91,25 +119,72 @@ BNKIT_TEST(RunningStats, RejectsMismatchedLengths, 1) {
         bnkit::update_running_stats(r, Eigen::VectorXd::Zero(3), Eigen::VectorXd::Ones(3), 2);
       },
       "3 features into buffers of 3, count 2"));
-  EXPECT_TRUE(throws_invalid_argument(
-      [] {
-        bnkit::RunningStats r = bnkit::make_running_stats(4);
-        bnkit::update_running_stats(r, Eigen::VectorXd::Zero(3), Eigen::VectorXd::Ones(3), 5);
-      },
-      "running_mean should contain 3 elements not 4"));
-  EXPECT_TRUE(throws_invalid_argument(
-      [] {
-        bnkit::RunningStats r = bnkit::make_running_stats(3);
-        bnkit::update_running_stats(r, Eigen::VectorXd::Zero(3), Eigen::VectorXd::Ones(2), 5);
-      },
-      "running_var should contain 2 elements not 3"));
+  for (const auto& [buffers, batch] : {std::pair<Eigen::Index, Eigen::Index>{4, 3}, {2, 6}}) {
+    const std::string lengths = std::to_string(batch) + " elements not " + std::to_string(buffers);
+    EXPECT_TRUE(throws_invalid_argument(
+        [&] {
+          bnkit::RunningStats r = bnkit::make_running_stats(buffers);
+          bnkit::update_running_stats(r, Eigen::VectorXd::Zero(batch), Eigen::VectorXd::Ones(buffers), 5);
+        },
+        "running_mean should contain " + lengths));
+    EXPECT_TRUE(throws_invalid_argument(
+        [&] {
+          bnkit::RunningStats r = bnkit::make_running_stats(buffers);
+          bnkit::update_running_stats(r, Eigen::VectorXd::Zero(buffers), Eigen::VectorXd::Ones(batch), 5);
+        },
+        "running_var should contain " + lengths));
+  }
 }
 
 BNKIT_TEST(RunningStats, RejectsCountBelowTwo, 1) {
-  EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
+  // The wording is free, but the message must say what was wrong: the count, and its value.
+  EXPECT_TRUE(bnkit::grader::accepts(
       [] {
         bnkit::RunningStats r = bnkit::make_running_stats(2);
-        bnkit::update_running_stats(r, Eigen::VectorXd::Zero(2), Eigen::VectorXd::Zero(2), 1);
+        bnkit::update_running_stats(r, Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2), 2);
       },
-      "count"));
+      "count 2 (the smallest M with an unbiased variance)"));
+  for (Eigen::Index count : {1, -3}) {
+    EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
+        [&] {
+          bnkit::RunningStats r = bnkit::make_running_stats(2);
+          bnkit::update_running_stats(r, Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2), count);
+        },
+        std::vector<std::string>{"count", std::to_string(count)}));
+  }
+}
+
+BNKIT_TEST(RunningStats, RejectedCallsChangeNoBuffer, 1) {
+  // The contract: check everything, then change anything. Every refused call leaves the
+  // buffers and the counter as they were, mid-training here. Code that refuses everything
+  // earns nothing here.
+  bnkit::RunningStats given = bnkit::make_running_stats(3);
+  given.mean = Eigen::Vector3d(0.5, -1.0, 2.0);
+  given.var = Eigen::Vector3d(1.5, 0.7, 3.0);
+  given.num_batches_tracked = 7;
+  bnkit::RunningStats valid = given;
+  EXPECT_TRUE(bnkit::grader::accepts(
+      [&] { bnkit::update_running_stats(valid, Eigen::VectorXd::Ones(3), Eigen::VectorXd::Ones(3), 4); },
+      "3 features into buffers of 3, count 4"));
+  struct Refused {
+    const char* call;
+    Eigen::Index mean_len, var_len, count;
+    std::optional<double> momentum;
+  };
+  for (const Refused& r : {Refused{"batch_mean of length 4 for buffers of 3", 4, 3, 4, 0.1},
+                           Refused{"batch_var of length 2 for buffers of 3", 3, 2, 4, 0.1},
+                           Refused{"count 1", 3, 3, 1, 0.1},
+                           Refused{"count 0", 3, 3, 0, 0.1},
+                           Refused{"count 1 with momentum None (the counter must not move first)", 3, 3, 1,
+                                   std::nullopt}}) {
+    SCOPED_TRACE(r.call);
+    bnkit::RunningStats got = given;
+    EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
+        [&] {
+          bnkit::update_running_stats(got, Eigen::VectorXd::Ones(r.mean_len), Eigen::VectorXd::Ones(r.var_len),
+                                      r.count, r.momentum);
+        },
+        std::vector<std::string>{}));
+    expect_unchanged(got, given, r.call);
+  }
 }
