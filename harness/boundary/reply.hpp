@@ -7,7 +7,8 @@
 //     kTodo       str message         (the stub's BNKIT_TODO: "not started")
 //     kUnknown    str call name       (no such call in this lesson's worker)
 //     kBadRequest str what            (the arguments could not be read: a kit bug)
-//   kDying (sent from a fatal-signal handler, then the worker dies): str reason
+//   kDying (sent just before the worker dies: a stack overflow from the signal handler, or
+//           a failed Eigen check from eigen_failure.cpp): str reason
 //
 // "outputs" holds every in-out argument (and the object, for a method) as the student's
 // code left it, whether it returned or threw: "nothing changes when a call throws" is

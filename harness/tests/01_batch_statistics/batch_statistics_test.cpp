@@ -74,8 +74,10 @@ BNKIT_TEST(BatchStatistics, HandCheckedNumbers, 2) {
   EXPECT_TRUE(tensors_match("mean", to_tensor(s.mean), vec(Eigen::Vector2d(3.0, 4.0)), kExact, kHand));
   EXPECT_TRUE(tensors_match("var", to_tensor(s.var), to_tensor(biased), kExact, kHand,
                             {{"divides_by_n_minus_1", to_tensor(unbiased)}}));
+  // At N = 3 the integer Bessel factor 3 / 2 is 1: that mistake looks like dividing by N here,
+  // so both fingerprints are given and the grader names neither from this test alone.
   EXPECT_TRUE(tensors_match("var_unbiased", to_tensor(s.var_unbiased), to_tensor(unbiased), kExact, kHand,
-                            {{"divides_by_n", to_tensor(biased)}}));
+                            {{"divides_by_n", to_tensor(biased)}, {"integer_bessel", to_tensor(biased)}}));
 }
 
 BNKIT_TEST(BatchStatistics, MeanMatchesPyTorch, 2) {

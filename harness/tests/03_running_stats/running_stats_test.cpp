@@ -83,7 +83,9 @@ BNKIT_TEST(RunningStats, HandCheckedNumbers, 2) {
   bnkit::update_running_stats(r, Eigen::Vector2d(3.0, 4.0), Eigen::Vector2d(8.0 / 3, 8.0 / 3), 3, 0.1);
   EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(Eigen::Vector2d(0.3, 0.4)), kExact, kHand));
   EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(Eigen::Vector2d(1.3, 1.3)), kExact, kHand,
-                            {{"biased_variance_stored", vec(Eigen::VectorXd::Constant(2, 0.9 + 0.1 * 8.0 / 3))}}));
+                            {{"biased_variance_stored", vec(Eigen::VectorXd::Constant(2, 0.9 + 0.1 * 8.0 / 3))},
+                             // count 3: an integer Bessel factor 3 / 2 = 1 stores the biased variance too
+                             {"integer_bessel", vec(Eigen::VectorXd::Constant(2, 0.9 + 0.1 * 8.0 / 3))}}));
   EXPECT_TRUE(counts_match("running.num_batches_tracked", r.num_batches_tracked, 1, kHand));
 }
 

@@ -293,7 +293,9 @@ BNKIT_TEST(BatchNorm1dLayer, HandCheckedNumbers, 1) {
   layer.forward(x);
   EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var),
                             vec(Eigen::VectorXd::Constant(3, 0.9 + 0.1 * 40.0 / 15.0)), kExact, kHand,
-                            {{"biased_variance_stored", vec(Eigen::VectorXd::Constant(3, 0.9 + 0.1 * 2.5))}}));
+                            {{"biased_variance_stored", vec(Eigen::VectorXd::Constant(3, 0.9 + 0.1 * 2.5))},
+                             // M = 16: an integer Bessel factor 16 / 15 = 1 stores the biased variance too
+                             {"integer_bessel", vec(Eigen::VectorXd::Constant(3, 0.9 + 0.1 * 2.5))}}));
 }
 
 BNKIT_TEST(BatchNorm1dLayer, AffineFalseIsPlainNormalisation, 1) {
