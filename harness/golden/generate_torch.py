@@ -30,6 +30,8 @@ itself as torch.__version__ == '1.13.0a0'; the header line records that string):
 """
 
 import math
+import glob
+import importlib
 import os
 from fractions import Fraction
 import re
@@ -741,8 +743,20 @@ def gen_eval_mode():
 
 # --------------------------------------------------------------------------- main
 
+def lesson_generators():
+    """Later lessons keep their generator in a file of their own, torch_NN_topic.py beside
+    this one, with `generate()` returning its CaseFile (and, at import, adding its mistake
+    ids to this module's MISTAKE_IDS)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.modules.setdefault("generate_torch", sys.modules[__name__])  # one copy of the helpers
+    sys.path.insert(0, here)
+    for path in sorted(glob.glob(os.path.join(here, "torch_[0-9][0-9]_*.py"))):
+        yield importlib.import_module(os.path.basename(path)[:-3]).generate
+
+
 def main():
     files = [gen_batch_statistics(), gen_forward(), gen_running_stats(), gen_eval_mode()]
+    files += [generate() for generate in lesson_generators()]
     for cf in files:
         path = cf.write()
         cases = check_file(cf, path)

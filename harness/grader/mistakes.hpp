@@ -76,6 +76,16 @@ inline std::string describe_mistake(const std::string& id) {
       {"momentum_none_as_default",
        "with momentum = None you used a fixed momentum (0.1, PyTorch's default); None means "
        "the cumulative average, weight 1/num_batches_tracked for the new batch."},
+  // Later lessons bring their own mistakes, one file each: {"id", "sentence"}, lines.
+#if __has_include("mistakes/05_backward.inc")
+#include "mistakes/05_backward.inc"
+#endif
+#if __has_include("mistakes/06_backward_fast.inc")
+#include "mistakes/06_backward_fast.inc"
+#endif
+#if __has_include("mistakes/07_conv_axes.inc")
+#include "mistakes/07_conv_axes.inc"
+#endif
   };
   auto it = catalogue.find(id);
   return it == catalogue.end() ? std::string() : it->second;
