@@ -174,8 +174,11 @@ struct Codec<Eigen::Matrix<double, Rows, Cols, Options, MaxRows, MaxCols>> {
 template <>
 struct Codec<Tensor> {
   static void encode(Writer& w, const Tensor& t) {
-    w.u64(t.shape().size());
-    for (Index d : t.shape()) w.i64(d);
+    // A default-constructed Tensor has no shape and no values: it crosses as shape [0].
+    const bool unset = t.shape().empty() && t.numel() == 0;
+    const std::vector<Index> shape = unset ? std::vector<Index>{0} : t.shape();
+    w.u64(shape.size());
+    for (Index d : shape) w.i64(d);
     for (Index i = 0; i < t.numel(); ++i) w.f64(t.values()[i]);
   }
   static Tensor decode(Reader& r) {

@@ -13,6 +13,7 @@ int grade_command(const Args& args);
 int list_command(const Args& args);
 int hint_command(const Args& args);
 int test_command(const Args& args);
+int bench_command(const Args& args);
 
 /// Prints "bnkit: <message>" to stderr and returns 2 (the exit code for a usage error).
 int usage_error(const std::string& message);

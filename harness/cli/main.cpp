@@ -21,6 +21,7 @@ Usage:
   ./bnkit list                    the lessons and where you are
   ./bnkit hint LESSON [--level N] hints, level 1 first
   ./bnkit test                    the kit's own test suite (for kit developers and CI)
+  ./bnkit bench LESSON            time your code beside the reference (lesson 06; shown, not graded)
 
 LESSON is a number (01 or 1) or a name (01_batch_statistics or batch_statistics).
 )";
@@ -37,7 +38,8 @@ int usage_error(const std::string& message) {
 int main(int argc, char** argv) {
   using namespace bnkit::cli;
   const std::map<std::string, int (*)(const Args&)> commands = {
-      {"grade", grade_command}, {"list", list_command}, {"hint", hint_command}, {"test", test_command}};
+      {"grade", grade_command}, {"list", list_command}, {"hint", hint_command}, {"test", test_command},
+      {"bench", bench_command}};
   if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help" ||
       std::string(argv[1]) == "-h") {
     std::cout << kUsage;
@@ -45,7 +47,7 @@ int main(int argc, char** argv) {
   }
   const auto it = commands.find(argv[1]);
   if (it == commands.end()) {
-    std::cerr << "bnkit: unknown command '" << argv[1] << "'. Valid commands: grade, list, hint, test\n\n"
+    std::cerr << "bnkit: unknown command '" << argv[1] << "'. Valid commands: grade, list, hint, test, bench\n\n"
               << kUsage;
     return 2;
   }

@@ -49,6 +49,17 @@ TEST(Wire, RoundTripsTensorsOptionalsAndStrings) {
   EXPECT_EQ(round_trip(long{-7}), -7);
 }
 
+TEST(Wire, ADefaultTensorCrossesAsAnEmptyOne) {
+  Writer w;
+  encode(w, bnkit::Tensor());
+  encode(w, 2.5);  // what follows must still be read correctly
+  Reader r(w.bytes());
+  const bnkit::Tensor back = decode<bnkit::Tensor>(r);
+  EXPECT_EQ(back.numel(), 0);
+  EXPECT_EQ(decode<double>(r), 2.5);
+  EXPECT_TRUE(r.done());
+}
+
 TEST(Wire, RefusesAMatrixLargerThanTheMessage) {
   Writer w;
   w.i64(1 << 20);

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <vector>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -97,7 +99,13 @@ TEST(Mistakes, EveryIdUsedInGoldenDataIsDescribed) {
   // Read from the golden files themselves, so a new fingerprint cannot go undescribed.
   const std::regex fingerprint(R"(^tensor mistake\.([A-Za-z0-9_]+)\.)");
   std::set<std::string> ids;
-  for (const char* lesson : {"01_batch_statistics", "02_forward", "03_running_stats", "04_eval_mode"}) {
+  // Every PyTorch golden file of every lesson, found on disk.
+  std::vector<std::string> lessons;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(BNKIT_GOLDEN_DIR_FOR_TESTS) + "/torch")) {
+    if (entry.path().extension() == ".cases") lessons.push_back(entry.path().stem().string());
+  }
+  ASSERT_GE(lessons.size(), 4u);
+  for (const std::string& lesson : lessons) {
     std::ifstream in(torch_cases(lesson).path());
     ASSERT_TRUE(in) << torch_cases(lesson).path();
     std::smatch m;

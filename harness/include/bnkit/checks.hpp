@@ -48,6 +48,25 @@ inline void check_rank_2_or_3(const std::vector<Eigen::Index>& input_shape) {
   }
 }
 
+/// Throws unless the input has rank 4, (N,C,H,W) (BatchNorm2d's inputs):
+/// "expected 4D input (got 3D input)", as PyTorch says it.
+inline void check_rank_4(const std::vector<Eigen::Index>& input_shape) {
+  if (input_shape.size() != 4) {
+    throw std::invalid_argument("expected 4D input (got " + std::to_string(input_shape.size()) +
+                                "D input)");
+  }
+}
+
+/// Throws unless a tensor's shape is `expected` (a gradient has its input's shape):
+/// "dy should have shape [2, 3, 4, 4] not [2, 3, 4]".
+inline void check_same_shape(const std::vector<Eigen::Index>& actual,
+                             const std::vector<Eigen::Index>& expected, const std::string& name) {
+  if (actual != expected) {
+    throw std::invalid_argument(name + " should have shape " + shape_string(expected) + " not " +
+                                shape_string(actual));
+  }
+}
+
 /// Throws unless dim 1 of the input (the channel axis) is `channels`:
 /// "expected 3 channels (dim 1), got input size [2, 4]".
 inline void check_channels(const std::vector<Eigen::Index>& input_shape, Eigen::Index channels) {

@@ -1,5 +1,5 @@
 // A small N-d tensor in PyTorch's memory layout (row-major, contiguous), for the lessons
-// whose inputs have more than two axes: (N,C,L) now, (N,C,H,W) later.
+// whose inputs have more than two axes: (N,C,L) for BatchNorm1d, (N,C,H,W) for BatchNorm2d.
 //
 // Shape legend used across the kit: N = batch, C = channels (features), L = length,
 // H, W = height, width. D is used for the feature count of an (N,D) matrix.
@@ -19,6 +19,8 @@ using Index = Eigen::Index;
 
 /// Channel c of an (N,C,L) tensor seen as an L x N matrix: column n holds x[n, c, :].
 /// (PyTorch's layout puts x[n, c, l] at n*C*L + c*L + l, so the columns are C*L apart.)
+/// For an (N,C,H,W) tensor the same view is (H*W) x N: column n holds the H x W plane
+/// x[n, c, :, :] row by row (x[n, c, h, w] in row h*W + w), and the columns are C*H*W apart.
 using ChannelView = Eigen::Map<Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
 using ConstChannelView = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>>;
 
@@ -49,11 +51,18 @@ class Tensor {
   Eigen::VectorXd& values() { return values_; }
   const Eigen::VectorXd& values() const { return values_; }
 
-  /// Element access for rank 2 (n, c) and rank 3 (n, c, l) tensors.
+  /// Element access for rank 2 (n, c) and rank 3 (n, c, l) tensors. (On a rank 4 tensor,
+  /// l is the flat position h*W + w within the plane.)
   double& operator()(Index n, Index c, Index l = 0) { return values_[offset(n, c, l)]; }
   double operator()(Index n, Index c, Index l = 0) const { return values_[offset(n, c, l)]; }
 
-  /// Channel c of a rank 2 or 3 tensor as an L x N matrix (L = 1 for rank 2).
+  /// Element access for rank 4 (n, c, h, w) tensors (NCHW): x[n, c, h, w] is at
+  /// ((n*C + c)*H + h)*W + w.
+  double& operator()(Index n, Index c, Index h, Index w) { return values_[offset(n, c, h * dim(3) + w)]; }
+  double operator()(Index n, Index c, Index h, Index w) const { return values_[offset(n, c, h * dim(3) + w)]; }
+
+  /// Channel c as an S x N matrix: S = 1 for rank 2, L for rank 3, H*W for rank 4. Column n
+  /// holds every value of sample n in channel c, so the view holds all N*S of the channel.
   ChannelView channel(Index c) {
     return ChannelView(values_.data() + c * length(), length(), dim(0),
                        Eigen::OuterStride<>(dim(1) * length()));
@@ -68,8 +77,13 @@ class Tensor {
     return std::accumulate(shape.begin(), shape.end(), Index{1},
                            [](Index a, Index b) { return a * b; });
   }
-  /// L of an (N,C,L) tensor, 1 for an (N,C) one.
-  Index length() const { return rank() >= 3 ? dim(2) : 1; }
+  /// Values per (sample, channel) pair: L of an (N,C,L) tensor, H*W of an (N,C,H,W) one,
+  /// 1 of an (N,C) one.
+  Index length() const {
+    Index s = 1;
+    for (std::size_t axis = 2; axis < shape_.size(); ++axis) s *= shape_[axis];
+    return s;
+  }
   Index offset(Index n, Index c, Index l) const {
     return (n * dim(1) + c) * length() + l;
   }
