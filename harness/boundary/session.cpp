@@ -139,7 +139,7 @@ std::string eigen_check_message(const std::string& call, const std::string& reas
   static std::set<std::string> addr2line_failed;
   std::vector<SourceFrame> frames;
   if (!check->offsets.empty() && addr2line_failed.count(library) == 0) {
-    const std::optional<std::string> output = run_tool(argv, 5.0);
+    const std::optional<std::string> output = run_tool(argv, 20.0);
     if (output) frames = parse_addr2line(*output);
     else addr2line_failed.insert(library);
   }
