@@ -86,6 +86,18 @@ inline std::string describe_mistake(const std::string& id) {
 #if __has_include("mistakes/07_conv_axes.inc")
 #include "mistakes/07_conv_axes.inc"
 #endif
+#if __has_include("mistakes/08_other_norms.inc")
+#include "mistakes/08_other_norms.inc"
+#endif
+#if __has_include("mistakes/09_folding.inc")
+#include "mistakes/09_folding.inc"
+#endif
+#if __has_include("mistakes/10_sync_bn.inc")
+#include "mistakes/10_sync_bn.inc"
+#endif
+#if __has_include("mistakes/11_frozen_bn.inc")
+#include "mistakes/11_frozen_bn.inc"
+#endif
   };
   auto it = catalogue.find(id);
   return it == catalogue.end() ? std::string() : it->second;
