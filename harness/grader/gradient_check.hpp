@@ -27,6 +27,8 @@
 // the machine holds it, so a large v does not bias the estimate.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include "compare.hpp"
 
 #include "bnkit/tensor.hpp"
@@ -67,6 +69,13 @@ Eigen::VectorXd numerical_gradient(Loss&& loss, const Eigen::VectorXd& point, do
     const double down = loss(static_cast<const Eigen::VectorXd&>(moved));
     moved[i] = point[i];
     grad[i] = (up - down) / (plus - minus);  // the step the machine really took
+  }
+  // Premise of every gradient check: the loss moves when the point moves. A forward whose
+  // output ignores its input (zeros, a constant) would otherwise pass against a backward
+  // that returns zeros: zero compared with zero.
+  if (point.size() > 0 && grad.cwiseAbs().maxCoeff() <= 1e-12) {
+    ADD_FAILURE_AT("", 0) << "the loss sum(dy * y) does not change when this input moves: the forward's "
+                             "output does not depend on it, so the gradient check has nothing to compare";
   }
   return grad;
 }
