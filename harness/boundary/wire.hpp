@@ -122,6 +122,17 @@ struct Codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, boo
   static T decode(Reader& r) { return static_cast<T>(r.i64()); }
 };
 
+/// Enumerations cross as their underlying integer; an out-of-range value is refused.
+template <typename T>
+struct Codec<T, std::enable_if_t<std::is_enum_v<T>>> {
+  static void encode(Writer& w, T v) { w.i64(static_cast<std::int64_t>(v)); }
+  static T decode(Reader& r) {
+    const std::int64_t v = r.i64();
+    if (v < 0 || v > 255) throw WireError("an enumeration value out of range");
+    return static_cast<T>(v);
+  }
+};
+
 template <>
 struct Codec<double> {
   static void encode(Writer& w, double v) { w.f64(v); }
@@ -168,6 +179,22 @@ struct Codec<Eigen::Matrix<double, Rows, Cols, Options, MaxRows, MaxCols>> {
     for (Eigen::Index j = 0; j < cols; ++j)
       for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = r.f64();
     return m;
+  }
+};
+
+/// Vectors: a count, then the items.
+template <typename T>
+struct Codec<std::vector<T>> {
+  static void encode(Writer& w, const std::vector<T>& v) {
+    w.u64(v.size());
+    for (const T& item : v) bnkit::boundary::encode(w, item);
+  }
+  static std::vector<T> decode(Reader& r) {
+    const std::uint64_t n = r.count(1);  // every item takes at least one byte
+    std::vector<T> v;
+    v.reserve(n);
+    for (std::uint64_t i = 0; i < n; ++i) v.push_back(bnkit::boundary::decode<T>(r));
+    return v;
   }
 };
 

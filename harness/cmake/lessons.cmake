@@ -9,6 +9,14 @@
 #                             solution, see harness/mutants/mutants.cmake) + the dispatcher.
 # bnkit-selftest proves from the build graph that the trusted binary holds no lesson code
 # and no worker library holds a solution but the reference's.
+#
+# A lesson that builds on earlier ones says so in harness/bindings/NN_topic.cmake:
+#   set(lesson_uses 01_batch_statistics 04_eval_mode)  # their contracts, and their code in
+#                                                      # every worker: the student's files in
+#                                                      # the student's, the solutions in the
+#                                                      # reference's and the mutants'
+#   set(lesson_optimize ON)       # workers at -O2 (a lesson whose tests train a model)
+#   set(lesson_test_libraries x)  # what its trusted test binary links besides the grader
 
 include(${PROJECT_SOURCE_DIR}/harness/mutants/mutants.cmake)
 
@@ -29,11 +37,38 @@ function(bnkit_add_lessons lessons_root)
   endforeach()
 endfunction()
 
-# A worker library of lesson LESSON from one implementation file. SANDBOXED: compile it in
-# the compile sandbox (anything a student wrote).
+# The settings of harness/bindings/LESSON.cmake (none when it does not exist), in the
+# caller's lesson_uses, lesson_optimize and lesson_test_libraries.
+macro(bnkit_lesson_settings lesson)
+  set(lesson_uses "")
+  set(lesson_optimize OFF)
+  set(lesson_test_libraries "")
+  if(EXISTS ${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cmake)
+    include(${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cmake)
+  endif()
+endmacro()
+
+# The implementation file of lesson USED: the student's (SANDBOXED) or the solution.
+function(bnkit_lesson_impl used sandboxed out)
+  string(SUBSTRING ${used} 3 -1 topic)
+  if(sandboxed)
+    set(${out} ${PROJECT_SOURCE_DIR}/lessons/${used}/${topic}.cpp PARENT_SCOPE)
+  else()
+    set(${out} ${PROJECT_SOURCE_DIR}/solutions/${used}/${topic}.cpp PARENT_SCOPE)
+  endif()
+endfunction()
+
+# A worker library of lesson LESSON from one implementation file (plus those of the lessons
+# it uses). SANDBOXED: compile it in the compile sandbox (anything a student wrote).
 function(bnkit_lesson_worker target lesson impl sandboxed)
   string(SUBSTRING ${lesson} 0 2 num)
-  add_library(${target} MODULE ${impl} ${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cpp)
+  bnkit_lesson_settings(${lesson})
+  set(used_impls "")
+  foreach(used IN LISTS lesson_uses)
+    bnkit_lesson_impl(${used} ${sandboxed} used_impl)
+    list(APPEND used_impls ${used_impl})
+  endforeach()
+  add_library(${target} MODULE ${impl} ${used_impls} ${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cpp)
   target_link_libraries(${target} PRIVATE lesson${num}_contract bnkit_dispatch bnkit_warnings)
   # Stubs name parameters they do not use yet; that is not worth a warning. Eigen's run-time
   # checks name the student's line (harness/boundary/eigen_assert_hook.hpp, seen before
@@ -42,7 +77,13 @@ function(bnkit_lesson_worker target lesson impl sandboxed)
   target_compile_options(${target} PRIVATE -Wno-unused-parameter
     "$<$<BOOL:$<TARGET_PROPERTY:DISABLE_PRECOMPILE_HEADERS>>:-include${PROJECT_SOURCE_DIR}/harness/boundary/eigen_assert_hook.hpp>")
   target_link_options(${target} PRIVATE -Wl,--no-undefined)
-  target_precompile_headers(${target} REUSE_FROM bnkit_worker_pch)
+  if(lesson_optimize)
+    # Its own optimisation level cannot share the -O0 precompiled header.
+    target_compile_options(${target} PRIVATE -O2)
+    set_target_properties(${target} PROPERTIES DISABLE_PRECOMPILE_HEADERS ON)
+  else()
+    target_precompile_headers(${target} REUSE_FROM bnkit_worker_pch)
+  endif()
   set_target_properties(${target} PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${BNKIT_LESSON_OUTPUT})
   if(sandboxed)
     set_target_properties(${target} PROPERTIES
@@ -63,14 +104,22 @@ function(bnkit_add_lesson lesson)
     endif()
   endforeach()
 
+  bnkit_lesson_settings(${lesson})
   add_library(lesson${num}_contract INTERFACE)
   target_include_directories(lesson${num}_contract INTERFACE ${root}/lessons/${lesson})
   target_link_libraries(lesson${num}_contract INTERFACE bnkit_lesson_api)
+  foreach(used IN LISTS lesson_uses)
+    if(NOT IS_DIRECTORY ${root}/lessons/${used})
+      message(FATAL_ERROR "lesson ${lesson} uses ${used}, which does not exist")
+    endif()
+    target_include_directories(lesson${num}_contract INTERFACE ${root}/lessons/${used})
+  endforeach()
 
   # The trusted test binary.
   file(GLOB tests CONFIGURE_DEPENDS ${root}/harness/tests/${lesson}/*.cpp ${root}/harness/hidden/${lesson}/*.cpp)
   add_executable(lesson${num}_tests ${tests} ${binding})
-  target_link_libraries(lesson${num}_tests PRIVATE lesson${num}_contract bnkit_grader bnkit_warnings bnkit_werror)
+  target_link_libraries(lesson${num}_tests PRIVATE lesson${num}_contract bnkit_grader bnkit_warnings bnkit_werror
+                        ${lesson_test_libraries})
   target_precompile_headers(lesson${num}_tests REUSE_FROM bnkit_pch)
   set_target_properties(lesson${num}_tests PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${BNKIT_LESSON_OUTPUT})
   set(tests_bin ${BNKIT_LESSON_OUTPUT}/lesson${num}_tests)
