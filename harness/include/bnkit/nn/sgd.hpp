@@ -3,6 +3,7 @@
 
 #include <Eigen/Core>
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct SgdOptions {
 struct Sgd {
   SgdOptions options;
   std::vector<Eigen::VectorXd> velocity;  ///< momentum buffers, in parameters' order; empty before the first step
+  /// Called after every step: how `./bnkit capstone` draws its progress bar during an
+  /// epoch. Not optimizer state (it never crosses the grading boundary); empty by default.
+  std::function<void()> on_step;
 
   Sgd() = default;
   explicit Sgd(SgdOptions o) : options(o) {}
@@ -64,6 +68,7 @@ struct Sgd {
         value -= options.lr * g;
       }
     }
+    if (on_step) on_step();
   }
 };
 
