@@ -14,7 +14,8 @@
 #   set(lesson_uses 01_batch_statistics 04_eval_mode)  # their contracts, and their code in
 #                                                      # every worker: the student's files in
 #                                                      # the student's, the solutions in the
-#                                                      # reference's and the mutants'
+#                                                      # reference's and the mutants' (compiled
+#                                                      # once, see bnkit_lesson_shared_objects)
 #   set(lesson_optimize ON)       # workers at -O2 (a lesson whose tests train a model)
 #   set(lesson_test_libraries x)  # what its trusted test binary links besides the grader
 
@@ -58,37 +59,83 @@ function(bnkit_lesson_impl used sandboxed out)
   endif()
 endfunction()
 
-# A worker library of lesson LESSON from one implementation file (plus those of the lessons
-# it uses). SANDBOXED: compile it in the compile sandbox (anything a student wrote).
-function(bnkit_lesson_worker target lesson impl sandboxed)
-  string(SUBSTRING ${lesson} 0 2 num)
-  bnkit_lesson_settings(${lesson})
-  set(used_impls "")
-  foreach(used IN LISTS lesson_uses)
-    bnkit_lesson_impl(${used} ${sandboxed} used_impl)
-    list(APPEND used_impls ${used_impl})
-  endforeach()
-  add_library(${target} MODULE ${impl} ${used_impls} ${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cpp)
-  target_link_libraries(${target} PRIVATE lesson${num}_contract bnkit_dispatch bnkit_warnings)
+# How every piece of a worker library compiles. SANDBOXED: in the compile sandbox (anything
+# a student wrote). OPTIMIZE: at -O2, without the -O0 precompiled header.
+function(bnkit_worker_compile target sandboxed optimize)
+  target_link_libraries(${target} PRIVATE bnkit_warnings)
   # Stubs name parameters they do not use yet; that is not worth a warning. Eigen's run-time
   # checks name the student's line (harness/boundary/eigen_assert_hook.hpp, seen before
   # Eigen): the worker's precompiled header includes the hook first, and a build without
   # precompiled headers gets it here.
   target_compile_options(${target} PRIVATE -Wno-unused-parameter
     "$<$<BOOL:$<TARGET_PROPERTY:DISABLE_PRECOMPILE_HEADERS>>:-include${PROJECT_SOURCE_DIR}/harness/boundary/eigen_assert_hook.hpp>")
-  target_link_options(${target} PRIVATE -Wl,--no-undefined)
-  if(lesson_optimize)
-    # Its own optimisation level cannot share the -O0 precompiled header.
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  if(optimize)
     target_compile_options(${target} PRIVATE -O2)
     set_target_properties(${target} PROPERTIES DISABLE_PRECOMPILE_HEADERS ON)
   else()
     target_precompile_headers(${target} REUSE_FROM bnkit_worker_pch)
   endif()
-  set_target_properties(${target} PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${BNKIT_LESSON_OUTPUT})
   if(sandboxed)
     set_target_properties(${target} PROPERTIES
       CXX_COMPILER_LAUNCHER "${BNKIT_COMPILE_SANDBOX};${PROJECT_SOURCE_DIR};${CMAKE_BINARY_DIR}")
   endif()
+endfunction()
+
+# For a lesson that uses earlier lessons: their code compiled once per side, shared by every
+# worker of the lesson (the reference and each mutant link the same solution objects):
+#   lessonNN_uses_student    the student's files of the used lessons (compile sandbox)
+#   lessonNN_uses_solution   their solutions
+#   lessonNN_worker_binding  the lesson's binding, dispatcher side
+function(bnkit_lesson_shared_objects lesson)
+  string(SUBSTRING ${lesson} 0 2 num)
+  bnkit_lesson_settings(${lesson})
+  if(NOT lesson_uses)
+    return()
+  endif()
+  foreach(side IN ITEMS student solution)
+    set(sources "")
+    foreach(used IN LISTS lesson_uses)
+      string(SUBSTRING ${used} 3 -1 topic)
+      if(side STREQUAL student)
+        list(APPEND sources ${PROJECT_SOURCE_DIR}/lessons/${used}/${topic}.cpp)
+      elseif(EXISTS ${PROJECT_SOURCE_DIR}/solutions/${used}/${topic}.cpp)
+        list(APPEND sources ${PROJECT_SOURCE_DIR}/solutions/${used}/${topic}.cpp)
+      endif()
+    endforeach()
+    if(sources)
+      add_library(lesson${num}_uses_${side} OBJECT ${sources})
+      target_link_libraries(lesson${num}_uses_${side} PRIVATE lesson${num}_contract)
+      string(COMPARE EQUAL ${side} student sandboxed)
+      bnkit_worker_compile(lesson${num}_uses_${side} ${sandboxed} ${lesson_optimize})
+    endif()
+  endforeach()
+  add_library(lesson${num}_worker_binding OBJECT ${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cpp)
+  target_link_libraries(lesson${num}_worker_binding PRIVATE lesson${num}_contract bnkit_dispatch)
+  bnkit_worker_compile(lesson${num}_worker_binding FALSE ${lesson_optimize})
+endfunction()
+
+# A worker library of lesson LESSON from one implementation file, plus the code of the
+# lessons it uses (the student's when SANDBOXED, else the solutions). SANDBOXED: compile it
+# in the compile sandbox (anything a student wrote).
+function(bnkit_lesson_worker target lesson impl sandboxed)
+  string(SUBSTRING ${lesson} 0 2 num)
+  bnkit_lesson_settings(${lesson})
+  if(TARGET lesson${num}_worker_binding)
+    if(sandboxed)
+      set(used_objects lesson${num}_uses_student)
+    else()
+      set(used_objects lesson${num}_uses_solution)
+    endif()
+    add_library(${target} MODULE ${impl})
+    target_link_libraries(${target} PRIVATE ${used_objects} lesson${num}_worker_binding)
+  else()
+    add_library(${target} MODULE ${impl} ${PROJECT_SOURCE_DIR}/harness/bindings/${lesson}.cpp)
+  endif()
+  target_link_libraries(${target} PRIVATE lesson${num}_contract bnkit_dispatch)
+  bnkit_worker_compile(${target} ${sandboxed} ${lesson_optimize})
+  target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  set_target_properties(${target} PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${BNKIT_LESSON_OUTPUT})
 endfunction()
 
 function(bnkit_add_lesson lesson)
@@ -114,6 +161,8 @@ function(bnkit_add_lesson lesson)
     endif()
     target_include_directories(lesson${num}_contract INTERFACE ${root}/lessons/${used})
   endforeach()
+
+  bnkit_lesson_shared_objects(${lesson})
 
   # The trusted test binary.
   file(GLOB tests CONFIGURE_DEPENDS ${root}/harness/tests/${lesson}/*.cpp ${root}/harness/hidden/${lesson}/*.cpp)

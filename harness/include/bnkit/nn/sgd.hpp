@@ -54,19 +54,19 @@ struct Sgd {
       const Parameter& p = parameters[i];
       Eigen::Map<Eigen::VectorXd> value(p.value, p.size);
       Eigen::Map<const Eigen::VectorXd> grad(p.grad, p.size);
-      Eigen::VectorXd g = grad;
-      if ((p.decay || options.decay_all) && options.weight_decay != 0.0) g += options.weight_decay * value;
-      if (options.momentum != 0.0) {
-        Eigen::VectorXd& v = velocity[i];
-        if (first) v = g;
-        else {
-          if (v.size() != p.size) throw std::invalid_argument("Sgd::step: the momentum buffer of " + p.name + " has the wrong size");
-          v = options.momentum * v + g;
-        }
-        value -= options.lr * v;
-      } else {
-        value -= options.lr * g;
+      const double decay = (p.decay || options.decay_all) ? options.weight_decay : 0.0;
+      if (options.momentum == 0.0) {
+        value -= options.lr * (grad + decay * value);  // one pass, no temporary
+        continue;
       }
+      Eigen::VectorXd& v = velocity[i];
+      if (first) {
+        v = grad + decay * value;
+      } else {
+        if (v.size() != p.size) throw std::invalid_argument("Sgd::step: the momentum buffer of " + p.name + " has the wrong size");
+        v = options.momentum * v + grad + decay * value;
+      }
+      value -= options.lr * v;
     }
     if (on_step) on_step();
   }
