@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -71,36 +72,72 @@ IdxArray read_idx(const std::string& path) {
     count *= out.dims.back();
     if (count > (std::uint64_t{1} << 32)) fail(path, "its header claims more than 4 GiB of values");
   }
-  out.values.resize(count);
-  read_exact(f.get(), path, out.values.data(), out.values.size(), "values its header announces");
+  // Grown as the bytes arrive: a header that claims gigabytes in a small (truncated or
+  // forged) file fails as truncated instead of allocating them first.
+  constexpr std::uint64_t kChunk = std::uint64_t{64} << 20;
+  for (std::uint64_t done = 0; done < count;) {
+    const std::uint64_t n = std::min(kChunk, count - done);
+    out.values.resize(static_cast<std::size_t>(done + n));
+    try {
+      read_exact(f.get(), path, out.values.data() + done, static_cast<std::size_t>(n), "values its header announces");
+    } catch (const DataError&) {
+      if (n == count - done && done == 0) throw;
+      // Name the whole size the header announces, not this chunk's.
+      int code = 0;
+      gzerror(f.get(), &code);
+      if (code != Z_OK && code != Z_BUF_ERROR) throw;
+      fail(path, "truncated: the values its header announces need " + std::to_string(count) +
+                     " bytes, the file ends sooner");
+    }
+    done += n;
+  }
   char extra;
   if (gzread(f.get(), &extra, 1) > 0) fail(path, "more bytes than its header announces (not an IDX file?)");
   return out;
 }
 
-Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path, long limit) {
-  const IdxArray images = read_idx(images_path);
-  const IdxArray labels = read_idx(labels_path);
+IdxSplit load_idx_pair_bytes(const std::string& images_path, const std::string& labels_path, long limit) {
+  IdxArray images = read_idx(images_path);
+  IdxArray labels = read_idx(labels_path);
   if (images.dims.size() != 3) fail(images_path, "expected images (N, rows, cols), got " + std::to_string(images.dims.size()) + " dimensions");
   if (labels.dims.size() != 1) fail(labels_path, "expected labels (N), got " + std::to_string(labels.dims.size()) + " dimensions");
   if (images.dims[0] != labels.dims[0]) {
     throw DataError(labels_path + " has " + std::to_string(labels.dims[0]) + " labels but " + images_path + " has " +
                     std::to_string(images.dims[0]) + " images");
   }
-  Eigen::Index n = images.dims[0];
-  if (limit > 0 && limit < n) n = limit;
-  const Eigen::Index pixels = Eigen::Index{images.dims[1]} * images.dims[2];
+  std::size_t n = images.dims[0];
+  if (limit > 0 && static_cast<std::size_t>(limit) < n) n = static_cast<std::size_t>(limit);
+  const std::size_t pixels = std::size_t{images.dims[1]} * images.dims[2];
+  for (std::size_t i = 0; i < n; ++i) {
+    const int label = labels.values[i];
+    if (label > 9) fail(labels_path, "label " + std::to_string(label) + " at position " + std::to_string(i) + " is not a class in 0..9");
+  }
+  IdxSplit out;
+  out.rows = images.dims[1];
+  out.cols = images.dims[2];
+  images.values.resize(n * pixels);
+  labels.values.resize(n);
+  out.images = std::move(images.values);
+  out.labels = std::move(labels.values);
+  return out;
+}
+
+Dataset to_dataset(const IdxSplit& split) {
+  const Eigen::Index n = split.size();
+  const Eigen::Index pixels = Eigen::Index{split.rows} * split.cols;
   Dataset data;
   data.images.resize(n, pixels);
   data.labels.resize(static_cast<std::size_t>(n));
   for (Eigen::Index i = 0; i < n; ++i) {
-    const int label = labels.values[static_cast<std::size_t>(i)];
-    if (label > 9) fail(labels_path, "label " + std::to_string(label) + " at position " + std::to_string(i) + " is not a class in 0..9");
-    data.labels[static_cast<std::size_t>(i)] = label;
+    data.labels[static_cast<std::size_t>(i)] = split.labels[static_cast<std::size_t>(i)];
     for (Eigen::Index p = 0; p < pixels; ++p)
-      data.images(i, p) = images.values[static_cast<std::size_t>(i * pixels + p)] / 255.0;
+      data.images(i, p) = split.images[static_cast<std::size_t>(i * pixels + p)] / 255.0;
   }
   return data;
+}
+
+Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path, long limit) {
+  return to_dataset(load_idx_pair_bytes(images_path, labels_path, limit));
 }
 
 std::string idx_file(const std::string& dir, const std::string& split, const std::string& kind) {
@@ -110,8 +147,16 @@ std::string idx_file(const std::string& dir, const std::string& split, const std
   throw DataError(dir + ": no " + split + " " + kind + " (looked for " + base + ".gz and " + base + ")");
 }
 
+IdxSplit load_split_bytes(const std::string& dir, const std::string& split, long limit) {
+  const std::string images = idx_file(dir, split, "images");  // images first: the error names them
+  const std::string labels = idx_file(dir, split, "labels");
+  return load_idx_pair_bytes(images, labels, limit);
+}
+
 Dataset load_split(const std::string& dir, const std::string& split, long limit) {
-  return load_idx_pair(idx_file(dir, split, "images"), idx_file(dir, split, "labels"), limit);
+  const std::string images = idx_file(dir, split, "images");  // images first: the error names them
+  const std::string labels = idx_file(dir, split, "labels");
+  return load_idx_pair(images, labels, limit);
 }
 
 }  // namespace bnkit::capstone

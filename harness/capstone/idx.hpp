@@ -34,12 +34,31 @@ IdxArray read_idx(const std::string& path);
 ///         label outside [0, 10).
 Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path, long limit = 0);
 
+/// The same two files as bytes, checked exactly as load_idx_pair checks them (dimensions,
+/// counts, labels in 0..9), without turning them into doubles: what `./bnkit capstone`
+/// validates once and hands to its trainers.
+struct IdxSplit {
+  std::uint32_t rows = 0, cols = 0;  ///< each image's size
+  std::vector<std::uint8_t> images;  ///< (N, rows*cols) row-major
+  std::vector<std::uint8_t> labels;  ///< N values in [0, 10)
+  Eigen::Index size() const { return static_cast<Eigen::Index>(labels.size()); }
+};
+
+/// \throws DataError as load_idx_pair. `limit` > 0 keeps the first `limit` samples.
+IdxSplit load_idx_pair_bytes(const std::string& images_path, const std::string& labels_path, long limit = 0);
+
+/// The images scaled to [0, 1] and the labels, as load_idx_pair returns them.
+Dataset to_dataset(const IdxSplit& split);
+
 /// The file names of a split in an MNIST-layout folder: split "train" or "t10k", with or
 /// without ".gz" (the first that exists).
 std::string idx_file(const std::string& dir, const std::string& split, const std::string& kind);
 
 /// load_idx_pair on dir's train (or t10k) images and labels.
 Dataset load_split(const std::string& dir, const std::string& split, long limit = 0);
+
+/// load_idx_pair_bytes on dir's train (or t10k) images and labels.
+IdxSplit load_split_bytes(const std::string& dir, const std::string& split, long limit = 0);
 
 /// Where Debian's dataset-fashion-mnist package puts the data.
 inline constexpr const char* kDebianFashionMnist = "/usr/share/datasets/fashion-mnist";

@@ -7,6 +7,7 @@
 #include "lesson_args.hpp"
 #include "paths.hpp"
 #include "process.hpp"
+#include "release_build.hpp"
 
 #include <unistd.h>
 
@@ -28,50 +29,6 @@ const std::map<std::string, std::string>& benchmarks() {
   return table;
 }
 
-/// The line "KEY:TYPE=VALUE" of a CMake cache, as VALUE.
-std::optional<std::string> cache_value(const std::string& cache, const std::string& key) {
-  std::ifstream in(cache);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + ":", 0) == 0) {
-      const auto eq = line.find('=');
-      if (eq != std::string::npos) return line.substr(eq + 1);
-    }
-  }
-  return std::nullopt;
-}
-
-bool benchmark_found(const std::string& build) {
-  const auto dir = cache_value(build + "/CMakeCache.txt", "benchmark_DIR");
-  return dir && !dir->empty() && dir->find("NOTFOUND") == std::string::npos;
-}
-
-/// Runs `argv`, its output into `log`; on failure prints the log's end and says what failed.
-bool run_logged(const std::vector<std::string>& argv, const std::string& log, double timeout_s,
-                const std::string& what) {
-  const runner::ProcessOutcome outcome = runner::run_process(argv, log, timeout_s);
-  if (outcome.kind == runner::ProcessOutcome::Kind::kExited && outcome.code == 0) return true;
-  std::cerr << runner::read_file(log, 16 << 10) << "\nbnkit: " << what << " failed (log: " << log << ")\n";
-  return false;
-}
-
-/// Configures build/release with the `release` preset, unless it is configured for this
-/// checkout and has found Google Benchmark already.
-bool configure_release(const std::string& build) {
-  const std::string cache = build + "/CMakeCache.txt";
-  const auto home = cache_value(cache, "CMAKE_HOME_DIRECTORY");
-  if (home && fs::path(*home) != fs::path(source_dir())) {
-    std::cout << "bnkit bench: build/release belongs to another checkout; starting it afresh" << std::endl;
-    std::error_code ignored;
-    fs::remove_all(build, ignored);
-  }
-  if (fs::exists(build + "/build.ninja") && benchmark_found(build)) return true;
-  std::cout << "bnkit bench: configuring build/release (an optimised build of its own) ..." << std::endl;
-  fs::create_directories(source_dir() + "/build");
-  return run_logged({cmake_program(), "-S", source_dir(), "--preset", "release"},
-                    source_dir() + "/build/configure-release.log", 600.0, "configuring build/release");
-}
-
 std::optional<std::string> line_of(const std::string& file, int line) {
   std::ifstream in(source_dir() + "/" + file);
   std::string text;
@@ -84,12 +41,13 @@ std::optional<std::string> line_of(const std::string& file, int line) {
 }  // namespace
 
 int bench_command(const Args& args) {
+  if (!args.empty() && args.front() == "capstone") return bench_capstone_command(Args(args.begin() + 1, args.end()));
   std::vector<std::string> names;
   for (const std::string& a : args) {
     if (a.rfind("-", 0) == 0) return usage_error("unknown flag '" + a + "' for bench. It takes no flags");
     names.push_back(a);
   }
-  if (names.size() != 1) return usage_error("bench needs exactly one lesson, e.g. ./bnkit bench 06");
+  if (names.size() != 1) return usage_error("bench needs exactly one lesson, e.g. ./bnkit bench 06, or capstone");
   const auto lessons = select_lessons(names);
   if (!lessons) return 2;
   const Lesson& lesson = lessons->front();
@@ -97,11 +55,11 @@ int bench_command(const Args& args) {
   if (bench == benchmarks().end()) {
     std::string with;
     for (const auto& [number, target] : benchmarks()) with += (with.empty() ? "" : ", ") + number;
-    return usage_error("lesson " + lesson.number + " has no benchmark. Lessons with one: " + with);
+    return usage_error("lesson " + lesson.number + " has no benchmark. Lessons with one: " + with + " (and ./bnkit bench capstone)");
   }
 
   const std::string build = source_dir() + "/build/release";
-  if (!configure_release(build)) return 1;
+  if (!configure_release(build, "bench", /*need_benchmark=*/true)) return 1;
   if (!benchmark_found(build)) {
     std::cerr << "bnkit: Google Benchmark is not installed. Install it with\n\n"
                  "    sudo apt-get install -y libbenchmark-dev\n\n"

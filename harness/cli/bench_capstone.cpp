@@ -1,0 +1,191 @@
+// bnkit bench capstone: the reference capstone against PyTorch on the same model and recipe,
+// on this machine, in one go: seconds per training epoch (one thread, batch 32), test
+// accuracy after the last epoch, and the ratio. Shown, never graded.
+//
+// The two programs alternate (bnkit plain, PyTorch plain, bnkit BN, PyTorch BN) so that a
+// machine that slows down mid-run slows both sides of a ratio. An epoch's time is training
+// only (evaluation excluded on both sides); a model's time is the median over its epochs.
+#include "capstone_trainer.hpp"
+#include "commands.hpp"
+#include "paths.hpp"
+#include "process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+namespace bnkit::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Side {
+  std::vector<double> seconds;  ///< training seconds of each epoch
+  double accuracy = -1;         ///< test accuracy after the last epoch
+  std::string failure;          ///< why there is no result
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Runs argv (its output into log) and reads its JSON lines: epoch records carry "seconds" and
+/// "test_accuracy" in both programs.
+Side run_side(const std::vector<std::string>& argv, const std::string& log, double timeout_s) {
+  Side side;
+  const runner::ProcessOutcome outcome = runner::run_process(argv, log, timeout_s);
+  std::ifstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] != '{') continue;
+    const nlohmann::json record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (record.is_discarded() || !record.is_object()) continue;
+    if (record.value("event", "epoch") == "error") side.failure = record.value("message", "an error");
+    if (!record.contains("test_accuracy") || !record["seconds"].is_number()) continue;
+    side.seconds.push_back(record["seconds"].get<double>());
+    if (record["test_accuracy"].is_number()) side.accuracy = record["test_accuracy"].get<double>();
+  }
+  if (outcome.kind != runner::ProcessOutcome::Kind::kExited || outcome.code != 0) {
+    if (side.failure.empty()) side.failure = "it failed (log: " + log + ")";
+  }
+  return side;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  }
+  return "unknown CPU";
+}
+
+std::string fixed(double v, int digits) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+bool torch_available(const std::string& python) {
+  const runner::ProcessOutcome o =
+      runner::run_process({python, "-c", "import torch"}, (fs::temp_directory_path() / "bnkit-torch-probe.log").string(), 120.0);
+  return o.kind == runner::ProcessOutcome::Kind::kExited && o.code == 0;
+}
+
+}  // namespace
+
+int bench_capstone_command(const Args& args) {
+  int epochs = 10;
+  std::string data = "/usr/share/datasets/fashion-mnist";
+  bool with_torch = true;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    if (a == "--epochs") {
+      const auto v = value();
+      char* end = nullptr;
+      const long n = v ? std::strtol(v->c_str(), &end, 10) : 0;
+      if (!v || *end != '\0' || n < 1 || n > 100) return usage_error("--epochs needs a whole number from 1 to 100");
+      epochs = static_cast<int>(n);
+    } else if (a == "--data") {
+      const auto v = value();
+      if (!v) return usage_error("--data needs a folder of IDX files");
+      data = *v;
+    } else if (a == "--no-torch") {
+      with_torch = false;
+    } else {
+      return usage_error("unknown flag '" + a + "' for bench capstone. It takes --epochs N (default 10), --data DIR, --no-torch");
+    }
+  }
+  if (!fs::is_directory(data)) {
+    return usage_error("no data folder " + data + " (Debian's dataset-fashion-mnist installs it; ./bnkit bench capstone "
+                       "installs it when run as root), or name one with --data DIR");
+  }
+  const std::string python = "/usr/bin/python3";
+  const std::string script = source_dir() + "/harness/bench/capstone_torch.py";
+  if (with_torch && !torch_available(python)) {
+    std::cout << "bnkit bench capstone: PyTorch is not installed (Debian: python3-torch); timing bnkit alone.\n";
+    with_torch = false;
+  }
+
+  std::cout << "bnkit bench capstone: speed shown, not graded.\n"
+            << "  machine: " << cpu_model() << ", " << std::thread::hardware_concurrency()
+            << " cores; one thread each, batch 32, SGD lr 0.1, weight decay 1e-4 (weights only), "
+            << epochs << " epochs of " << data << "\n";
+  const std::string trainer = build_capstone_trainer(/*reference=*/true);
+  if (trainer.empty()) return 1;
+
+  const std::string logs = source_dir() + "/build/release/bench-capstone";
+  fs::create_directories(logs);
+  struct Row {
+    std::string model, label;
+    Side bnkit, torch;
+  };
+  std::vector<Row> rows(2);
+  rows[0].model = "plain", rows[0].label = "without BatchNorm";
+  rows[1].model = "bn", rows[1].label = "with BatchNorm";
+  for (Row& row : rows) {
+    std::cout << "  " << row.label << ": bnkit ..." << std::flush;
+    row.bnkit = run_side({trainer, "--data", data, "--norm", row.model == "bn" ? "batch" : "none", "--epochs",
+                          std::to_string(epochs), "--seed", "1", "--lr", "0.1", "--weight-decay", "1e-4",
+                          "--batch-size", "32", "--progress-interval", "1000"},
+                         logs + "/bnkit-" + row.model + ".log", 60.0 * epochs + 120);
+    if (with_torch) {
+      std::cout << " PyTorch (about 10-15 s an epoch) ..." << std::flush;
+      row.torch = run_side({python, script, "--data", data, "--epochs", std::to_string(epochs), "--models", row.model,
+                            "--seed", "1"},
+                           logs + "/torch-" + row.model + ".log", 120.0 * epochs + 300);
+    }
+    std::cout << " done" << std::endl;
+  }
+
+  std::cout << "\n  model               bnkit s/epoch  PyTorch s/epoch   ratio   bnkit acc  PyTorch acc  diff (pts)\n";
+  bool all_fast = true, all_close = true;
+  for (const Row& row : rows) {
+    std::cout << "  " << std::left << std::setw(20) << row.label << std::right;
+    if (!row.bnkit.failure.empty() || row.bnkit.seconds.empty()) {
+      std::cout << "bnkit failed: " << row.bnkit.failure << "\n";
+      all_fast = all_close = false;
+      continue;
+    }
+    const double ours = median(row.bnkit.seconds);
+    std::cout << std::setw(13) << fixed(ours, 3);
+    if (!with_torch || row.torch.seconds.empty()) {
+      std::cout << "   " << (with_torch ? "PyTorch failed: " + row.torch.failure : std::string("(no PyTorch)")) << "\n";
+      all_fast = all_close = false;
+      continue;
+    }
+    const double theirs = median(row.torch.seconds);
+    const double ratio = theirs / ours, diff = 100.0 * (row.bnkit.accuracy - row.torch.accuracy);
+    all_fast = all_fast && ratio >= 5.0;
+    all_close = all_close && std::abs(diff) <= 0.5;
+    std::cout << std::setw(17) << fixed(theirs, 3) << std::setw(7) << fixed(ratio, 1) << "x" << std::setw(12)
+              << fixed(row.bnkit.accuracy, 4) << std::setw(13) << fixed(row.torch.accuracy, 4) << std::setw(12)
+              << (diff >= 0 ? "+" : "") + fixed(diff, 2) << "\n";
+  }
+  if (with_torch) {
+    std::cout << "\n  target: at least 5x PyTorch's speed per epoch: " << (all_fast ? "met" : "NOT met") << "\n"
+              << "  target: test accuracy within 0.5 points of PyTorch's after " << epochs
+              << " epochs: " << (all_close ? "met" : "not met") << " (different random streams: expect a few"
+              << " tenths of a point of seed noise)\n";
+  }
+  std::cout << "  logs: " << logs << "/\n  bnkit bench capstone: speed shown, not graded.\n";
+  return 0;
+}
+
+}  // namespace bnkit::cli
