@@ -254,8 +254,8 @@ class Progress {
 class EpochTable {
  public:
   std::string header() const {
-    return "  epoch  |  BatchNorm: train loss  test acc  seconds  |  plain: train loss  test acc  seconds\n"
-           "  -------+-----------------------------------------+-------------------------------------\n";
+    return "  epoch  |   BatchNorm: train loss  test acc  seconds  |   plain: train loss  test acc  seconds\n"
+           "  -------+" + std::string(45, '-') + "+" + std::string(39, '-') + "\n";
   }
   std::string row(int epoch, const EpochResult& bn, const EpochResult& plain) const {
     char buf[256];
