@@ -15,7 +15,7 @@ case "$case" in
     "$cli" capstone --reference --epochs 1 --data "$subset" --out "$work/out" >"$work/out.txt" 2>&1
     rc=$?
     [ "$rc" = 0 ] || fail "exit code $rc"
-    grep -q "epoch  |  BatchNorm: train loss" "$work/out.txt" || fail "no table"
+    grep -q "epoch  |   BatchNorm: train loss" "$work/out.txt" || fail "no table"
     grep -qE "^ +1  \| +[0-9.]+ +0\.[0-9]+" "$work/out.txt" || fail "no row for epoch 1"
     [ "$(wc -l <"$work/out/capstone.csv")" = 3 ] || fail "the CSV should have a header and 2 rows"
     grep -q "^capstone,BatchNorm,BatchNorm,batch,before" "$work/out/capstone.csv" || fail "no BatchNorm row"
