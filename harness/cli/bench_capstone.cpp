@@ -5,6 +5,8 @@
 // The two programs alternate (bnkit plain, PyTorch plain, bnkit BN, PyTorch BN) so that a
 // machine that slows down mid-run slows both sides of a ratio. An epoch's time is training
 // only (evaluation excluded on both sides); a model's time is the median over its epochs.
+// Accuracy is the final epoch's, averaged over --seeds K seeds: the two programs draw
+// different random numbers, so only a mean over seeds says whether they learn equally well.
 #include "capstone_trainer.hpp"
 #include "commands.hpp"
 #include "paths.hpp"
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -29,10 +32,24 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Side {
-  std::vector<double> seconds;  ///< training seconds of each epoch
-  double accuracy = -1;         ///< test accuracy after the last epoch
-  std::string failure;          ///< why there is no result
+  std::vector<double> seconds;     ///< training seconds of each epoch (every seed)
+  std::vector<double> accuracies;  ///< test accuracy after the last epoch, one per seed
+  std::string failure;             ///< why there is no result
 };
+
+double mean(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.empty() ? 0 : sum / static_cast<double>(v.size());
+}
+
+double standard_deviation(const std::vector<double>& v) {
+  if (v.size() < 2) return 0;
+  const double m = mean(v);
+  double sum = 0;
+  for (double x : v) sum += (x - m) * (x - m);
+  return std::sqrt(sum / static_cast<double>(v.size() - 1));
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -41,10 +58,10 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/// Runs argv (its output into log) and reads its JSON lines: epoch records carry "seconds" and
-/// "test_accuracy" in both programs.
-Side run_side(const std::vector<std::string>& argv, const std::string& log, double timeout_s) {
-  Side side;
+/// Runs argv (its output into log) and adds its JSON lines to `side`: epoch records carry
+/// "seconds" and "test_accuracy" in both programs.
+void run_side(Side& side, const std::vector<std::string>& argv, const std::string& log, double timeout_s) {
+  double accuracy = -1;
   const runner::ProcessOutcome outcome = runner::run_process(argv, log, timeout_s);
   std::ifstream in(log);
   std::string line;
@@ -55,12 +72,13 @@ Side run_side(const std::vector<std::string>& argv, const std::string& log, doub
     if (record.value("event", "epoch") == "error") side.failure = record.value("message", "an error");
     if (!record.contains("test_accuracy") || !record["seconds"].is_number()) continue;
     side.seconds.push_back(record["seconds"].get<double>());
-    if (record["test_accuracy"].is_number()) side.accuracy = record["test_accuracy"].get<double>();
+    if (record["test_accuracy"].is_number()) accuracy = record["test_accuracy"].get<double>();
   }
   if (outcome.kind != runner::ProcessOutcome::Kind::kExited || outcome.code != 0) {
     if (side.failure.empty()) side.failure = "it failed (log: " + log + ")";
+  } else if (accuracy >= 0) {
+    side.accuracies.push_back(accuracy);
   }
-  return side;
 }
 
 std::string cpu_model() {
@@ -87,7 +105,7 @@ bool torch_available(const std::string& python) {
 }  // namespace
 
 int bench_capstone_command(const Args& args) {
-  int epochs = 10;
+  int epochs = 10, seeds = 1;
   std::string data = "/usr/share/datasets/fashion-mnist";
   bool with_torch = true;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -102,6 +120,12 @@ int bench_capstone_command(const Args& args) {
       const long n = v ? std::strtol(v->c_str(), &end, 10) : 0;
       if (!v || *end != '\0' || n < 1 || n > 100) return usage_error("--epochs needs a whole number from 1 to 100");
       epochs = static_cast<int>(n);
+    } else if (a == "--seeds") {
+      const auto v = value();
+      char* end = nullptr;
+      const long n = v ? std::strtol(v->c_str(), &end, 10) : 0;
+      if (!v || *end != '\0' || n < 1 || n > 20) return usage_error("--seeds needs a whole number from 1 to 20");
+      seeds = static_cast<int>(n);
     } else if (a == "--data") {
       const auto v = value();
       if (!v) return usage_error("--data needs a folder of IDX files");
@@ -109,7 +133,7 @@ int bench_capstone_command(const Args& args) {
     } else if (a == "--no-torch") {
       with_torch = false;
     } else {
-      return usage_error("unknown flag '" + a + "' for bench capstone. It takes --epochs N (default 10), --data DIR, --no-torch");
+      return usage_error("unknown flag '" + a + "' for bench capstone. It takes --epochs N (default 10), --seeds K (default 1), --data DIR, --no-torch");
     }
   }
   if (!fs::is_directory(data)) {
@@ -126,7 +150,8 @@ int bench_capstone_command(const Args& args) {
   std::cout << "bnkit bench capstone: speed shown, not graded.\n"
             << "  machine: " << cpu_model() << ", " << std::thread::hardware_concurrency()
             << " cores; one thread each, batch 32, SGD lr 0.1, weight decay 1e-4 (weights only), "
-            << epochs << " epochs of " << data << "\n";
+            << epochs << " epochs of " << data << (seeds > 1 ? ", seeds 1.." + std::to_string(seeds) : std::string(", seed 1"))
+            << "\n";
   const std::string trainer = build_capstone_trainer(/*reference=*/true);
   if (trainer.empty()) return 1;
 
@@ -139,50 +164,64 @@ int bench_capstone_command(const Args& args) {
   std::vector<Row> rows(2);
   rows[0].model = "plain", rows[0].label = "without BatchNorm";
   rows[1].model = "bn", rows[1].label = "with BatchNorm";
-  for (Row& row : rows) {
-    std::cout << "  " << row.label << ": bnkit ..." << std::flush;
-    row.bnkit = run_side({trainer, "--data", data, "--norm", row.model == "bn" ? "batch" : "none", "--epochs",
-                          std::to_string(epochs), "--seed", "1", "--lr", "0.1", "--weight-decay", "1e-4",
-                          "--batch-size", "32", "--progress-interval", "1000"},
-                         logs + "/bnkit-" + row.model + ".log", 60.0 * epochs + 120);
-    if (with_torch) {
-      std::cout << " PyTorch (about 10-15 s an epoch) ..." << std::flush;
-      row.torch = run_side({python, script, "--data", data, "--epochs", std::to_string(epochs), "--models", row.model,
-                            "--seed", "1"},
-                           logs + "/torch-" + row.model + ".log", 120.0 * epochs + 300);
+  for (int seed = 1; seed <= seeds; ++seed) {
+    for (Row& row : rows) {
+      const std::string tag = row.model + "-seed" + std::to_string(seed);
+      std::cout << "  " << row.label << (seeds > 1 ? ", seed " + std::to_string(seed) : std::string()) << ": bnkit ..."
+                << std::flush;
+      run_side(row.bnkit, {trainer, "--data", data, "--norm", row.model == "bn" ? "batch" : "none", "--epochs",
+                           std::to_string(epochs), "--seed", std::to_string(seed), "--lr", "0.1", "--weight-decay",
+                           "1e-4", "--batch-size", "32", "--progress-interval", "1000"},
+               logs + "/bnkit-" + tag + ".log", 60.0 * epochs + 120);
+      if (with_torch) {
+        std::cout << " PyTorch (about 10-15 s an epoch) ..." << std::flush;
+        run_side(row.torch, {python, script, "--data", data, "--epochs", std::to_string(epochs), "--models", row.model,
+                             "--seed", std::to_string(seed)},
+                 logs + "/torch-" + tag + ".log", 120.0 * epochs + 300);
+      }
+      std::cout << " done" << std::endl;
     }
-    std::cout << " done" << std::endl;
   }
 
   std::cout << "\n  model               bnkit s/epoch  PyTorch s/epoch   ratio   bnkit acc  PyTorch acc  diff (pts)\n";
   bool all_fast = true, all_close = true;
   for (const Row& row : rows) {
     std::cout << "  " << std::left << std::setw(20) << row.label << std::right;
-    if (!row.bnkit.failure.empty() || row.bnkit.seconds.empty()) {
+    if (!row.bnkit.failure.empty() || row.bnkit.accuracies.empty()) {
       std::cout << "bnkit failed: " << row.bnkit.failure << "\n";
       all_fast = all_close = false;
       continue;
     }
     const double ours = median(row.bnkit.seconds);
     std::cout << std::setw(13) << fixed(ours, 3);
-    if (!with_torch || row.torch.seconds.empty()) {
+    if (!with_torch || row.torch.accuracies.empty() || !row.torch.failure.empty()) {
       std::cout << "   " << (with_torch ? "PyTorch failed: " + row.torch.failure : std::string("(no PyTorch)")) << "\n";
       all_fast = all_close = false;
       continue;
     }
     const double theirs = median(row.torch.seconds);
-    const double ratio = theirs / ours, diff = 100.0 * (row.bnkit.accuracy - row.torch.accuracy);
+    const double ours_accuracy = mean(row.bnkit.accuracies), theirs_accuracy = mean(row.torch.accuracies);
+    const double ratio = theirs / ours, diff = 100.0 * (ours_accuracy - theirs_accuracy);
     all_fast = all_fast && ratio >= 5.0;
     all_close = all_close && std::abs(diff) <= 0.5;
     std::cout << std::setw(17) << fixed(theirs, 3) << std::setw(7) << fixed(ratio, 1) << "x" << std::setw(12)
-              << fixed(row.bnkit.accuracy, 4) << std::setw(13) << fixed(row.torch.accuracy, 4) << std::setw(12)
+              << fixed(ours_accuracy, 4) << std::setw(13) << fixed(theirs_accuracy, 4) << std::setw(12)
               << (diff >= 0 ? "+" : "") + fixed(diff, 2) << "\n";
   }
   if (with_torch) {
     std::cout << "\n  target: at least 5x PyTorch's speed per epoch: " << (all_fast ? "met" : "NOT met") << "\n"
-              << "  target: test accuracy within 0.5 points of PyTorch's after " << epochs
-              << " epochs: " << (all_close ? "met" : "not met") << " (different random streams: expect a few"
-              << " tenths of a point of seed noise)\n";
+              << "  target: test accuracy within 0.5 points of PyTorch's after " << epochs << " epochs"
+              << (seeds > 1 ? " (means over " + std::to_string(seeds) + " seeds)" : std::string()) << ": "
+              << (all_close ? "met" : "not met") << "\n";
+    if (seeds > 1) {
+      for (const Row& row : rows) {
+        std::cout << "    " << row.label << ": seed-to-seed standard deviation " << fixed(100 * standard_deviation(row.bnkit.accuracies), 2)
+                  << " points (bnkit), " << fixed(100 * standard_deviation(row.torch.accuracies), 2) << " (PyTorch)\n";
+      }
+    } else {
+      std::cout << "    one seed: the two programs draw different random numbers, and one seed's final accuracy\n"
+                   "    moves by about half a point from seed to seed; --seeds 3 compares means\n";
+    }
   }
   std::cout << "  logs: " << logs << "/\n  bnkit bench capstone: speed shown, not graded.\n";
   return 0;

@@ -23,7 +23,7 @@ Usage:
   ./bnkit test                    the kit's own test suite (for kit developers and CI)
   ./bnkit bench LESSON            time your code beside the reference (lesson 06; shown, not graded)
   ./bnkit bench capstone          the reference capstone against PyTorch: seconds per epoch, accuracy, ratio
-        --epochs N --data DIR      (default 10 epochs, Debian's Fashion-MNIST); --no-torch: bnkit alone
+        --epochs N --seeds K       (default 10 epochs, 1 seed); --data DIR; --no-torch: bnkit alone
   ./bnkit capstone                train the notes' MLP with and without your BatchNorm on Fashion-MNIST:
                                   a table per epoch, OUT/capstone.csv and plots (.png, .svg)
         --reference               with the reference solutions (see the result before you finish)
