@@ -34,6 +34,7 @@ namespace fs = std::filesystem;
 struct Side {
   std::vector<double> seconds;     ///< training seconds of each epoch (every seed)
   std::vector<double> accuracies;  ///< test accuracy after the last epoch, one per seed
+  std::vector<double> late;        ///< test accuracies of the last half of the epochs, every seed
   std::string failure;             ///< why there is no result
 };
 
@@ -62,6 +63,7 @@ double median(std::vector<double> v) {
 /// "seconds" and "test_accuracy" in both programs.
 void run_side(Side& side, const std::vector<std::string>& argv, const std::string& log, double timeout_s) {
   double accuracy = -1;
+  std::vector<double> curve;
   const runner::ProcessOutcome outcome = runner::run_process(argv, log, timeout_s);
   std::ifstream in(log);
   std::string line;
@@ -72,12 +74,16 @@ void run_side(Side& side, const std::vector<std::string>& argv, const std::strin
     if (record.value("event", "epoch") == "error") side.failure = record.value("message", "an error");
     if (!record.contains("test_accuracy") || !record["seconds"].is_number()) continue;
     side.seconds.push_back(record["seconds"].get<double>());
-    if (record["test_accuracy"].is_number()) accuracy = record["test_accuracy"].get<double>();
+    if (record["test_accuracy"].is_number()) {
+      accuracy = record["test_accuracy"].get<double>();
+      curve.push_back(accuracy);
+    }
   }
   if (outcome.kind != runner::ProcessOutcome::Kind::kExited || outcome.code != 0) {
     if (side.failure.empty()) side.failure = "it failed (log: " + log + ")";
   } else if (accuracy >= 0) {
     side.accuracies.push_back(accuracy);
+    side.late.insert(side.late.end(), curve.begin() + static_cast<long>(curve.size() / 2), curve.end());
   }
 }
 
@@ -213,6 +219,13 @@ int bench_capstone_command(const Args& args) {
               << "  target: test accuracy within 0.5 points of PyTorch's after " << epochs << " epochs"
               << (seeds > 1 ? " (means over " + std::to_string(seeds) + " seeds)" : std::string()) << ": "
               << (all_close ? "met" : "not met") << "\n";
+    for (const Row& row : rows) {
+      if (row.bnkit.late.empty() || row.torch.late.empty()) continue;
+      const double ours = mean(row.bnkit.late), theirs = mean(row.torch.late);
+      std::cout << "    " << row.label << ": mean test accuracy over the last " << (epochs - epochs / 2)
+                << " epochs (less epoch-to-epoch noise): bnkit " << fixed(ours, 4) << ", PyTorch " << fixed(theirs, 4)
+                << " (" << (ours >= theirs ? "+" : "") << fixed(100 * (ours - theirs), 2) << " points)\n";
+    }
     if (seeds > 1) {
       for (const Row& row : rows) {
         std::cout << "    " << row.label << ": seed-to-seed standard deviation " << fixed(100 * standard_deviation(row.bnkit.accuracies), 2)

@@ -3,7 +3,8 @@
 #   capstone_cli_test.sh CLI SUBSET_DIR WORK_DIR CASE
 # CASE: reference (one epoch: table, CSV rows, plots or the note), interrupt (SIGINT mid-run
 # keeps the CSV and exits 130), not-started (the pristine stubs: one plain sentence),
-# corrupt-data (a truncated file: a clear error, nothing built or run).
+# corrupt-data (a truncated file: a clear error, nothing built or run), experiment-NAME
+# (experiment NAME for one epoch: exit 0, its CSV and plots).
 set -u
 cli="$1" subset="$2" work="$3" case="$4"
 rm -rf "$work"
@@ -66,6 +67,18 @@ case "$case" in
     printf '\x00\x00\x08\x01\x00\x00\x01\xf4' | cat - <(gzip -dc "$subset/t10k-labels-idx1-ubyte.gz" | tail -c +9 | head -c 500) | gzip >"$work/data/t10k-labels-idx1-ubyte.gz"
     "$cli" capstone --reference --data "$work/data" --out "$work/out" >"$work/out.txt" 2>&1
     grep -q "has 500 labels but .* has 1000 images" "$work/out.txt" || fail "no label-count error"
+    ;;
+  experiment-*)
+    # Every experiment runs end to end (one epoch on the subset): a table, a CSV, plots.
+    name="${case#experiment-}"
+    "$cli" capstone --reference --experiment "$name" --epochs 1 --data "$subset" --out "$work/out" >"$work/out.txt" 2>&1
+    rc=$?
+    [ "$rc" = 0 ] || fail "exit code $rc"
+    [ "$(wc -l <"$work/out/$name.csv")" -ge 3 ] || fail "$name.csv should have a header and a row per run"
+    if [ -x /usr/bin/gnuplot ]; then
+      [ -s "$work/out/$name.png" ] && [ -s "$work/out/$name.svg" ] || fail "no plots"
+    fi
+    grep -q "$name.csv" "$work/out.txt" || fail "does not say where the CSV went"
     ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
