@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include <cctype>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -147,7 +149,28 @@ void write_atomically(const std::string& path, const std::string& text) {
   if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
 }
 
+/// The earlier lessons whose TODO a lesson's tests reached ("not implemented yet: lesson 04,
+/// ..."): a lesson that runs their code (lesson 12) cannot pass until they are done.
+std::vector<std::string> earlier_lessons_at_a_todo(const LessonResult& r, const std::string& number) {
+  std::vector<std::string> out;
+  const std::string marker = "not implemented yet: lesson ";
+  for (const TestResult& t : r.tests) {
+    if (t.status != TestStatus::kNotStarted) continue;
+    const auto at = t.message.find(marker);
+    if (at == std::string::npos || t.message.size() < at + marker.size() + 2) continue;
+    const std::string n = t.message.substr(at + marker.size(), 2);
+    if (n != number && std::isdigit(static_cast<unsigned char>(n[0])) && std::isdigit(static_cast<unsigned char>(n[1])) &&
+        std::find(out.begin(), out.end(), n) == out.end()) {
+      out.push_back(n);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
+
+
 
 void print_report(const GradeReport& report, const Style& style) {
   std::cout << style.bold(report.reference ? "bnkit grade · the reference solutions (solutions/)"
@@ -217,8 +240,16 @@ void print_report(const GradeReport& report, const Style& style) {
   const std::size_t at = static_cast<std::size_t>(next - report.lessons.data());
   const LessonResult& r = report.results[at];
   const std::string rel = "lessons/" + next->id + "/";
+  const std::vector<std::string> unfinished = earlier_lessons_at_a_todo(r, next->number);
   if (report.reference) {
     std::cout << "The reference solution of " << next->id << " does not get full marks: that is a kit bug.\n";
+  } else if (!unfinished.empty()) {
+    std::string numbers;
+    for (const std::string& n : unfinished) numbers += (numbers.empty() ? "" : " ") + n;
+    std::cout << "Next: lesson " << next->number << " runs your code of lesson" << (unfinished.size() > 1 ? "s " : " ")
+              << numbers << ", still at a TODO there.\n      Finish " << (unfinished.size() > 1 ? "them" : "it")
+              << " first (" << style.bold("./bnkit grade " + numbers) << "), then ./bnkit grade " << next->number
+              << ".\n";
   } else if (r.status == LessonStatus::kNotStarted) {
     std::cout << "Next: lesson " << next->number << ". Read " << rel << "README.md, then complete "
               << rel << next->topic << ".cpp\n      and check it with " << style.bold("./bnkit grade " + next->number)
