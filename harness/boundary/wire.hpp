@@ -33,7 +33,9 @@ inline constexpr std::uint64_t kMaxValues = std::uint64_t{1} << 27;
 
 class Writer {
  public:
-  void raw(const void* p, std::size_t n) { bytes_.append(static_cast<const char*>(p), n); }
+  void raw(const void* p, std::size_t n) {
+    if (n > 0) bytes_.append(static_cast<const char*>(p), n);  // an empty matrix may have no data()
+  }
   void u64(std::uint64_t v) { raw(&v, sizeof v); }
   void i64(std::int64_t v) { raw(&v, sizeof v); }
   void f64(double v) { raw(&v, sizeof v); }
@@ -56,6 +58,7 @@ class Reader {
 
   void raw(void* out, std::size_t n) {
     need(n);
+    if (n == 0) return;  // an empty matrix may have no data()
     std::memcpy(out, p_, n);
     p_ += n;
   }
@@ -157,15 +160,16 @@ struct Codec<std::optional<T>> {
   }
 };
 
-/// Dense double matrices and vectors of any (dynamic or fixed) size: rows, cols, values.
+/// Dense double matrices and vectors of any (dynamic or fixed) size: rows, cols, then the
+/// values in the type's own storage order, copied as one block (both sides declare the same
+/// type, so they agree on the order; a 3,000-image dataset crosses in milliseconds).
 template <int Rows, int Cols, int Options, int MaxRows, int MaxCols>
 struct Codec<Eigen::Matrix<double, Rows, Cols, Options, MaxRows, MaxCols>> {
   using M = Eigen::Matrix<double, Rows, Cols, Options, MaxRows, MaxCols>;
   static void encode(Writer& w, const M& m) {
     w.i64(m.rows());
     w.i64(m.cols());
-    for (Eigen::Index j = 0; j < m.cols(); ++j)
-      for (Eigen::Index i = 0; i < m.rows(); ++i) w.f64(m(i, j));
+    w.raw(m.data(), static_cast<std::size_t>(m.size()) * sizeof(double));
   }
   static M decode(Reader& r) {
     const std::int64_t rows = r.i64(), cols = r.i64();
@@ -176,8 +180,7 @@ struct Codec<Eigen::Matrix<double, Rows, Cols, Options, MaxRows, MaxCols>> {
       throw WireError("a matrix whose size does not fit the message");
     }
     M m(rows, cols);
-    for (Eigen::Index j = 0; j < cols; ++j)
-      for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = r.f64();
+    r.raw(m.data(), static_cast<std::size_t>(rows * cols) * sizeof(double));
     return m;
   }
 };
@@ -206,7 +209,7 @@ struct Codec<Tensor> {
     const std::vector<Index> shape = unset ? std::vector<Index>{0} : t.shape();
     w.u64(shape.size());
     for (Index d : shape) w.i64(d);
-    for (Index i = 0; i < t.numel(); ++i) w.f64(t.values()[i]);
+    w.raw(t.values().data(), static_cast<std::size_t>(t.numel()) * sizeof(double));
   }
   static Tensor decode(Reader& r) {
     const std::uint64_t rank = r.count(sizeof(std::int64_t));
@@ -221,7 +224,7 @@ struct Codec<Tensor> {
     }
     if (numel * sizeof(double) > r.remaining()) throw WireError("a tensor too large for the message");
     Eigen::VectorXd values(static_cast<Index>(numel));
-    for (Index i = 0; i < values.size(); ++i) values[i] = r.f64();
+    r.raw(values.data(), numel * sizeof(double));
     return Tensor(std::move(shape), std::move(values));
   }
 };
