@@ -9,7 +9,6 @@
 // and writes no file. Ctrl-C stops the trainers, keeps the CSV, draws what it has, exits 130.
 #include "capstone_trainer.hpp"
 #include "commands.hpp"
-#include "compile_feedback.hpp"
 #include "csv_log.hpp"
 #include "data_pipe.hpp"
 #include "eigen_failure_report.hpp"
@@ -19,7 +18,6 @@
 #include "paths.hpp"
 #include "plot.hpp"
 #include "process.hpp"
-#include "release_build.hpp"
 #include "terminal.hpp"
 #include "trainer_process.hpp"
 
@@ -31,7 +29,6 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <regex>
@@ -162,47 +159,6 @@ std::string eigen_message(const std::string& record, const std::string& program)
   return boundary::eigen_failure_message("your code", *check, frames, source_dir(), "");
 }
 
-}  // namespace
-
-/// Where the trainers are built: build/release, or BNKIT_CAPSTONE_BUILD (the kit's own tests
-/// build them in their build folder).
-std::string trainer_build_dir() { return from_env_or("BNKIT_CAPSTONE_BUILD", ""); }
-
-/// Builds the trainer; returns its path, or "" after saying why not.
-std::string build_capstone_trainer(bool reference) {
-  std::string build = trainer_build_dir();
-  const std::string target = reference ? "bnkit-capstone-reference" : "bnkit-capstone-student";
-  if (build.empty()) {
-    build = source_dir() + "/build/release";
-    if (!configure_release(build, "capstone", /*need_benchmark=*/false)) return "";
-  }
-  if (reference && !fs::exists(solutions_dir() + "/12_capstone/capstone.cpp")) {
-    std::cerr << "bnkit: --reference needs the reference solutions, and " << solutions_dir()
-              << "/12_capstone/capstone.cpp is not there (a student's copy of the kit has none)\n";
-    return "";
-  }
-  std::cout << "  building " << target << " (optimised; the first build takes a minute or two) ..." << std::endl;
-  const std::string log = build + "/bnkit-build-" + target + ".log";
-  const runner::ProcessOutcome built = runner::run_process({cmake_program(), "--build", build, "--target", target}, log, 1200.0);
-  if (built.kind != runner::ProcessOutcome::Kind::kExited || built.code != 0) {
-    CompileFeedback feedback = summarise(runner::read_file(log), reference ? "solutions/" : "lessons/", source_dir());
-    add_missing_sources(feedback, [](const std::string& file, int line) -> std::optional<std::string> {
-      std::ifstream in(source_dir() + "/" + file);
-      std::string text;
-      for (int i = 0; i < line && std::getline(in, text);) {
-        if (++i == line) return text;
-      }
-      return std::nullopt;
-    });
-    std::cerr << (reference ? "bnkit: the reference trainer does not build (a kit bug):\n"
-                            : "bnkit: your code does not compile (lesson 12 builds lessons 01, 04, 06, 08 and 12 together):\n")
-              << format_errors(feedback, log) << "\n";
-    return "";
-  }
-  return build + "/harness/capstone/" + target;
-}
-
-namespace {
 
 /// The data every run gets on its stdin: the header and both splits, checked once here.
 std::shared_ptr<const std::string> load_data(const std::string& dir, long train_limit, long test_limit,
