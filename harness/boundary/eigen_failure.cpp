@@ -5,11 +5,10 @@
 // side turns them into file:line with addr2line on its own copy of the library. This runs in
 // ordinary code (not in a signal handler), so allocating and formatting are fine here.
 #include "eigen_failure_report.hpp"
+#include "stack_offsets.hpp"
 #include "reply.hpp"
 #include "wire.hpp"
 
-#include <dlfcn.h>
-#include <execinfo.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,26 +35,6 @@ void write_all(int fd, const std::string& bytes) {
   }
 }
 
-/// The return addresses on the stack that lie in this library, as offsets from its load
-/// base, innermost first: the Eigen function that checks, then its callers (this function
-/// and bnkit_eigen_assert_failed left out). A return address points after the call; one
-/// byte back is the call itself, on the caller's line.
-__attribute__((noinline)) std::vector<std::uint64_t> library_offsets() {
-  constexpr int kOwnFrames = 2;
-  void* frames[kMaxEigenFrames + kOwnFrames];
-  const int n = backtrace(frames, kMaxEigenFrames + kOwnFrames);
-  Dl_info self{};
-  if (dladdr(&g_anchor, &self) == 0) return {};
-  std::vector<std::uint64_t> offsets;
-  for (int i = kOwnFrames; i < n; ++i) {
-    Dl_info info{};
-    if (dladdr(frames[i], &info) == 0 || info.dli_fbase != self.dli_fbase) continue;
-    offsets.push_back(reinterpret_cast<std::uintptr_t>(frames[i]) - 1 -
-                      reinterpret_cast<std::uintptr_t>(self.dli_fbase));
-  }
-  return offsets;
-}
-
 }  // namespace
 
 extern "C" [[noreturn]] void bnkit_eigen_assert_failed(const char* condition, const char* function,
@@ -65,7 +44,7 @@ extern "C" [[noreturn]] void bnkit_eigen_assert_failed(const char* condition, co
   check.function = function;
   check.file = file;
   check.line = line;
-  check.offsets = library_offsets();
+  check.offsets = module_stack_offsets(&g_anchor);
   Writer body;
   body.u8(static_cast<std::uint8_t>(Status::kDying));
   body.str("");  // no outputs: the call did not finish

@@ -173,11 +173,7 @@ BNKIT_HIDDEN_TEST(HiddenCapstone, BatchNormAheadAtHighLearningRate, 3) {
       MlpConfig config;
       config.norm = which == 0 ? Norm::batch : Norm::none;
       Mlp model = make_mlp(config, seed);
-      SgdOptions options;
-      options.lr = 1.0;
-      options.momentum = 0.0;
-      options.weight_decay = 1e-4;
-      Sgd sgd(options);
+      Sgd sgd = recipe_sgd(1.0);
       finished = finished && valid_call("train_epoch()", [&] { train_epoch(model, sgd, data, 32, seed * 1000); });
       if (finished) accuracy[which] = oracle::accuracy(model, test_subset());
     }
@@ -219,11 +215,7 @@ BNKIT_HIDDEN_TEST(HiddenCapstone, LearnsTheLabelsItIsGiven, 2) {
   for (int c = 0; c < 10; ++c) mapping += (c ? ", " : "") + std::to_string(c) + "->" + std::to_string(rename[c]);
   MlpConfig config;
   Mlp model = make_mlp(config, seed);
-  SgdOptions options;
-  options.lr = 0.1;
-  options.momentum = 0.0;
-  options.weight_decay = 1e-4;
-  Sgd sgd(options);
+  Sgd sgd = recipe_sgd(0.1);
   for (int epoch = 1; epoch <= 2; ++epoch) {
     if (!valid_call("train_epoch()", [&] { train_epoch(model, sgd, train, 32, seed * 1000 + static_cast<std::uint64_t>(epoch)); })) {
       return;

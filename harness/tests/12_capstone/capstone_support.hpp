@@ -116,6 +116,16 @@ inline Mlp mid_training(const MlpConfig& config, std::uint64_t seed, bool traini
   return m;
 }
 
+/// The training tests' recipe: plain SGD at `lr`, no momentum, weight decay 1e-4 on the
+/// weights (the notes' recipe, written out rather than left to SgdOptions' defaults).
+inline Sgd recipe_sgd(double lr) {
+  SgdOptions options;
+  options.lr = lr;
+  options.momentum = 0.0;
+  options.weight_decay = 1e-4;
+  return Sgd(options);
+}
+
 inline Tensor as_tensor(const Matrix& m) { return bnkit::to_tensor(m); }
 inline Tensor as_tensor(const Eigen::VectorXd& v) { return Tensor({v.size()}, v); }
 

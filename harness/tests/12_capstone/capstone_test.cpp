@@ -495,11 +495,7 @@ TrainedRun train_and_measure(Norm norm, std::uint64_t seed, double lr, int epoch
   MlpConfig config;
   config.norm = norm;
   Mlp model = make_mlp(config, seed);
-  SgdOptions options;
-  options.lr = lr;
-  options.momentum = 0.0;
-  options.weight_decay = 1e-4;
-  Sgd sgd(options);
+  Sgd sgd = recipe_sgd(lr);
   TrainedRun run;
   for (int e = 0; e < epochs; ++e) {
     if (!valid_call(what + ": train_epoch()", [&] {
