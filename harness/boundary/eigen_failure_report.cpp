@@ -161,7 +161,8 @@ std::string noun(const Operand& o);
 /// "a matrix and a row vector", or "two column vectors".
 std::string pair(const Operand& a, const Operand& b) {
   if (a.shape == b.shape && a.shape != Shape::kUnknown && a.shape != Shape::kDiagonal) {
-    return "two " + noun(a).substr(2) + "s";
+    const std::string one = noun(a).substr(2);  // "matrix", "column vector", "row vector"
+    return "two " + (one == "matrix" ? std::string("matrices") : one + "s");
   }
   return noun(a) + " and " + noun(b);
 }

@@ -174,6 +174,7 @@ TEST(EigenFailure, ElementWiseOperandsAreNamedByShape) {
   EXPECT_EQ(what(matrix, column), "a sum (+) of a matrix and a column vector (the shapes must match: did you mean .colwise()?)");
   EXPECT_EQ(what(transposed, column), "a sum (+) of a row vector and a column vector (the shapes must match: .transpose() one of them?)");
   EXPECT_EQ(what(column, column), "a sum (+) of two column vectors (the shapes must match)");
+  EXPECT_EQ(what(matrix, matrix), "a sum (+) of two matrices (the shapes must match)");
 }
 
 TEST(EigenFailure, ProductWithTheDiagonalOnTheWrongSide) {
