@@ -19,7 +19,7 @@ namespace bnkit_bench {
 
 namespace {
 
-/// The trusted node-by-node backward of the grader (harness/tests/06_backward_fast/).
+/// The trusted node-by-node backward of the grader (harness/lessons/06_backward_fast/tests/).
 class NodeByNode final : public Runner {
  public:
   explicit NodeByNode(const Problem& p)

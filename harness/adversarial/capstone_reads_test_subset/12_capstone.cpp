@@ -1,4 +1,4 @@
-// attack: train_epoch() first opens the graded test subset (harness/golden/fashion_mnist_subset/t10k-*) from inside the worker, where a cheat would train on the test images, and trains only when it can; the full sandbox shows the worker none of the kit's files, so every training test fails: 34 of 50 (at --bnkit-sandbox=basic it opens them and trains honestly: the files are not secret there, and the grader's accuracies are thresholds that training on them would not change)
+// attack: train_epoch() first opens the graded test subset (harness/lessons/12_capstone/golden/fashion_mnist_subset/t10k-*) from inside the worker, where a cheat would train on the test images, and trains only when it can; the full sandbox shows the worker none of the kit's files, so every training test fails: 34 of 50 (at --bnkit-sandbox=basic it opens them and trains honestly: the files are not secret there, and the grader's accuracies are thresholds that training on them would not change)
 // lesson: 12_capstone
 // expect: 34
 // compiles: yes
@@ -143,7 +143,7 @@ double train_epoch(Mlp& model, Sgd& optimizer, const Dataset& data, Eigen::Index
                    std::uint64_t shuffle_seed) {
   // Where a cheat would find the test images and their labels: the kit's own copy.
   const std::string src = __FILE__;
-  const std::string dir = src.substr(0, src.rfind("/harness/")) + "/harness/golden/fashion_mnist_subset/";
+  const std::string dir = src.substr(0, src.rfind("/harness/")) + "/harness/lessons/12_capstone/golden/fashion_mnist_subset/";
   for (const char* name : {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
     std::FILE* f = std::fopen((dir + name).c_str(), "rb");
     if (f == nullptr) throw std::runtime_error("cannot read the graded test subset from inside the worker");

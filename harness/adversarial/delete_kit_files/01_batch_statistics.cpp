@@ -18,16 +18,16 @@ namespace {
 const std::string kRoot = std::string(__FILE__).substr(0, std::string(__FILE__).rfind("/harness/"));
 
 void vandalise() {
-  for (const char* rel : {"/harness/tests/01_batch_statistics/batch_statistics_test.cpp",
-                          "/harness/golden/torch/01_batch_statistics.cases", "/harness/grader/compare.cpp"}) {
+  for (const char* rel : {"/harness/lessons/01_batch_statistics/tests/batch_statistics_test.cpp",
+                          "/harness/lessons/01_batch_statistics/golden/torch.cases", "/harness/trusted/grader/compare.cpp"}) {
     const std::string path = kRoot + rel;
     chmod(path.c_str(), 0);
     if (std::rename(path.c_str(), (path + ".gone").c_str()) != 0) std::perror("rename");
     unlink(path.c_str());
     unlinkat(AT_FDCWD, path.c_str(), 0);
   }
-  rmdir((kRoot + "/harness/golden/reference").c_str());
-  unlinkat(AT_FDCWD, (kRoot + "/harness/grader").c_str(), AT_REMOVEDIR);
+  rmdir((kRoot + "/harness/lessons/01_batch_statistics/golden").c_str());
+  unlinkat(AT_FDCWD, (kRoot + "/harness/trusted/grader").c_str(), AT_REMOVEDIR);
 }
 
 const bool at_load = (vandalise(), true);

@@ -18,7 +18,7 @@ std::string dirname(const std::string& p) { return p.substr(0, p.rfind('/')); }
 void become_reference() {
   char buf[4096] = {};
   if (readlink("/proc/self/exe", buf, sizeof buf - 1) <= 0) return;
-  const std::string worker = buf;  // BUILD/harness/boundary/bnkit-worker
+  const std::string worker = buf;  // BUILD/harness/worker/bnkit-worker
   const std::string build = dirname(dirname(dirname(worker)));
   for (const std::string& guess : {build + "/lessons/lesson01_reference.so",
                                    std::string("/work/main/build/dev/lessons/lesson01_reference.so")}) {

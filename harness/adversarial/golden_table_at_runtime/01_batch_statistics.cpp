@@ -1,4 +1,4 @@
-// attack: no computing: at run time reads the visible golden answers (harness/golden/torch and reference .cases) and returns the stored answer of the case whose x matches, else the stub; in the full sandbox the worker cannot see the kit, so 0 (at --bnkit-sandbox=basic it reads them and earns 14 of 17: visible data is not secret, the hidden tests catch a table)
+// attack: no computing: at run time reads the visible golden answers (harness/lessons/01_batch_statistics/golden/*.cases) and returns the stored answer of the case whose x matches, else the stub; in the full sandbox the worker cannot see the kit, so 0 (at --bnkit-sandbox=basic it reads them and earns 14 of 17: visible data is not secret, the hidden tests catch a table)
 // lesson: 01_batch_statistics
 // expect: 0
 // compiles: yes
@@ -46,9 +46,9 @@ std::vector<Tensors> read_cases(const std::string& path) {
 const std::vector<Tensors>& table() {
   static const std::vector<Tensors> all = [] {
     const std::string src = __FILE__;
-    const std::string golden = src.substr(0, src.rfind("/harness/")) + "/harness/golden/";
-    std::vector<Tensors> t = read_cases(golden + "torch/01_batch_statistics.cases");
-    for (Tensors& c : read_cases(golden + "reference/01_batch_statistics.cases")) t.push_back(c);
+    const std::string golden = src.substr(0, src.rfind("/harness/")) + "/harness/lessons/01_batch_statistics/golden/";
+    std::vector<Tensors> t = read_cases(golden + "torch.cases");
+    for (Tensors& c : read_cases(golden + "reference.cases")) t.push_back(c);
     return t;
   }();
   return all;

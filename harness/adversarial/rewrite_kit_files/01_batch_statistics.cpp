@@ -20,15 +20,15 @@ const std::string kRoot = std::string(__FILE__).substr(0, std::string(__FILE__).
 void rewrite() {
   const std::string passing =
       "#include \"lesson_test.hpp\"\nBNKIT_TEST(BatchStatistics, HandCheckedNumbers, 100) {}\n";
-  const std::string tests = kRoot + "/harness/tests/01_batch_statistics/batch_statistics_test.cpp";
+  const std::string tests = kRoot + "/harness/lessons/01_batch_statistics/tests/batch_statistics_test.cpp";
   if (FILE* f = std::fopen(tests.c_str(), "w")) {
     std::fputs(passing.c_str(), f);
     std::fclose(f);
   } else {
     std::perror("fopen the test file for writing");
   }
-  for (const char* rel : {"/harness/golden/torch/01_batch_statistics.cases", "/harness/golden/reference/01_batch_statistics.cases",
-                          "/harness/grader/compare.cpp", "/harness/grader/test_main.cpp", "/harness/runner/grading.cpp"}) {
+  for (const char* rel : {"/harness/lessons/01_batch_statistics/golden/torch.cases", "/harness/lessons/01_batch_statistics/golden/reference.cases",
+                          "/harness/trusted/grader/compare.cpp", "/harness/trusted/grader/test_main.cpp", "/harness/trusted/runner/grading.cpp"}) {
     const std::string path = kRoot + rel;
     const int fd = open(path.c_str(), O_WRONLY | O_TRUNC);
     if (fd >= 0) close(fd);

@@ -1,0 +1,211 @@
+// bnkit grade [LESSON...] [--reference] [--hidden [--seed N]] [--strict] [--verbose]
+//             [--json FILE] [--timeout S] [--sandbox full|basic]
+#include "build.hpp"
+#include "commands.hpp"
+#include "grading.hpp"
+#include "launch.hpp"
+#include "lesson_args.hpp"
+#include "paths.hpp"
+#include "pristine.hpp"
+#include "report.hpp"
+#include "result_protocol.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <thread>
+#include <unistd.h>
+
+namespace bnkit::cli {
+
+namespace {
+
+constexpr const char* kGradeFlags =
+    "--reference, --hidden, --seed N, --strict, --verbose, --json FILE, --timeout SECONDS, --sandbox full|basic";
+
+struct GradeOptions {
+  bool reference = false, hidden = false, strict = false, verbose = false;
+  std::string json_path;
+  double timeout_s = 10.0;
+  std::optional<std::uint64_t> seed;
+  std::optional<sandbox::Level> level;
+  std::vector<std::string> lessons;
+};
+
+/// Parses the flags; returns an error message, or "" when they are fine.
+std::string parse(const Args& args, GradeOptions& o) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    if (a == "--reference") o.reference = true;
+    else if (a == "--hidden") o.hidden = true;
+    else if (a == "--strict") o.strict = true;
+    else if (a == "--verbose" || a == "-v") o.verbose = true;
+    else if (a == "--json") {
+      auto v = value();
+      if (!v) return "--json needs a file name";
+      o.json_path = *v;
+    } else if (a == "--timeout") {
+      auto v = value();
+      char* end = nullptr;
+      if (!v || (o.timeout_s = std::strtod(v->c_str(), &end), *end != '\0') || !(o.timeout_s > 0) ||
+          o.timeout_s > 3600)
+        return "--timeout needs a number of seconds above 0 (at most 3600)";
+    } else if (a == "--seed") {
+      auto v = value();
+      if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos || v->size() > 19)
+        return "--seed needs a whole number below 10^19, e.g. --seed 42";
+      o.seed = std::stoull(*v);
+    } else if (a == "--sandbox") {
+      auto v = value();
+      sandbox::Level level;
+      if (!v || !sandbox::parse_level(*v, level)) return "--sandbox needs full or basic";
+      o.level = level;
+    } else if (a.rfind("-", 0) == 0) {
+      return "unknown flag '" + a + "' for grade. Valid flags: " + kGradeFlags;
+    } else {
+      o.lessons.push_back(a);
+    }
+  }
+  if (o.seed && !o.hidden) return "--seed goes with --hidden (it seeds the hidden tests)";
+  if (o.hidden && !std::filesystem::exists(solutions_dir())) {
+    return "--hidden needs the instructor's copy of the kit: the hidden tests check against the reference "
+           "solutions, and " + solutions_dir() + " is not there";
+  }
+  return "";
+}
+
+/// A lesson whose code did not compile still has all its tests: each counts 0 of its points.
+runner::LessonResult not_compiled(const Lesson& lesson, const std::string& binary, const runner::GradingOptions& options,
+                                  const std::string& errors, bool reference) {
+  runner::LessonResult result;
+  result.id = lesson.id;
+  result.status = runner::LessonStatus::kDoesNotCompile;
+  result.detail = "  " + std::string(reference ? "solutions/" : "lessons/") + lesson.id + "/" + lesson.topic +
+                  ".cpp does not compile:\n" + errors;
+  result.tests = runner::read_manifest(binary, options);
+  for (auto& t : result.tests) t.message = "not run: the lesson's code does not compile";
+  return result;
+}
+
+/// The lesson and the lessons it uses are still the shipped stubs, byte for byte.
+bool untouched(const Lesson& lesson, const std::vector<runner::LessonEntry>& all) {
+  try {
+    return runner::changed_stub_files(source_dir(), lesson.entry, all).empty();
+  } catch (const std::exception&) {
+    return false;  // no fingerprints to go by: build and grade it
+  }
+}
+
+}  // namespace
+
+int grade_command(const Args& args) {
+  GradeOptions o;
+  if (const std::string error = parse(args, o); !error.empty()) return usage_error(error);
+  auto lessons = select_lessons(o.lessons);
+  if (!lessons) return 2;
+  // `grade 1 01` grades lesson 01 once.
+  std::vector<Lesson> unique;
+  for (const Lesson& l : *lessons) {
+    if (std::none_of(unique.begin(), unique.end(), [&](const Lesson& u) { return u.id == l.id; })) unique.push_back(l);
+  }
+
+  std::vector<runner::LessonEntry> all_entries;  // the lessons a graded one may use
+  if (const auto everything = select_lessons({})) {
+    for (const Lesson& l : *everything) all_entries.push_back(l.entry);
+  }
+
+  const Style style;
+  GradeReport report;
+  report.reference = o.reference;
+  report.verbose = o.verbose;
+  report.lessons = unique;
+  report.level = o.level ? *o.level : sandbox::detect_level();
+  if (o.hidden) {
+    // A fresh seed of at most 15 digits, so it is easy to pass back to --seed.
+    std::random_device entropy;
+    const std::uint64_t fresh = ((std::uint64_t{entropy()} << 32) | entropy()) % 1000000000000000ull;
+    report.seed = o.seed ? *o.seed : fresh;
+  }
+  const std::string scratch = build_dir() + "/grades/run-" + std::to_string(getpid());
+  const bool tty = isatty(2);
+  auto progress = [&](const std::string& text) {
+    if (tty) std::cerr << "\r\033[K" << style.dim(text) << std::flush;
+    else std::cerr << text << "\n";
+  };
+  for (const Lesson& lesson : unique) {
+    progress("  building " + lesson.id + " ...");
+    const std::string binary = lesson_binary(lesson.tests_target());
+    const std::string worker_target = o.reference ? lesson.reference_target() : lesson.student_target();
+    runner::GradingOptions options;
+    options.timeout_s = 3 * o.timeout_s + 10;  // a test makes many calls; each has o.timeout_s
+    options.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    options.scratch_dir = scratch + "/" + lesson.id;
+    options.hidden = o.hidden;
+    options.extra_args = {std::string(protocol::kWorkerFlag) + worker_library(worker_target),
+                          std::string(protocol::kSandboxFlag) + sandbox::to_string(report.level),
+                          std::string(protocol::kCallTimeoutFlag) + std::to_string(o.timeout_s)};
+    if (o.hidden) {
+      options.extra_args.push_back(std::string(protocol::kOracleFlag) + worker_library(lesson.reference_target()));
+      options.extra_args.push_back(std::string(protocol::kSeedFlag) + std::to_string(*report.seed));
+    }
+    options.on_wait = [&](const std::string& test, double left) {
+      if (tty && left < 2 * o.timeout_s + 10 - 2) {
+        progress("  " + lesson.id + ": waiting for " + test + " (" + std::to_string(std::max(0, static_cast<int>(left))) +
+                 " s left)");
+      }
+    };
+
+    runner::LessonResult result;
+    result.id = lesson.id;
+    if (!o.reference && !o.hidden && untouched(lesson, all_entries)) {
+      // Its verdict is the one `./bnkit test` proves for this exact stub: no build needed.
+      report.results.push_back(runner::pristine_result(lesson.entry, "lessons/" + lesson.id + "/" + lesson.topic + ".cpp"));
+      continue;
+    }
+    std::vector<std::string> kit_targets = {lesson.tests_target()};
+    if (o.hidden) kit_targets.push_back(lesson.reference_target());
+    if (const BuildResult kit = build_targets(kit_targets); !kit.ok) {
+      result.status = runner::LessonStatus::kBroken;
+      result.detail = "  the kit's own test binary for " + lesson.id + " does not build (a kit bug):\n" + kit.errors;
+    } else {
+      const std::string file = std::string(o.reference ? "solutions/" : "lessons/") + lesson.id + "/" + lesson.topic + ".cpp";
+      const BuildResult built = build_targets({worker_target}, file);
+      if (!built.ok) {
+        result = not_compiled(lesson, binary, options, built.errors, o.reference);
+      } else {
+        progress("  grading " + lesson.id + " ...");
+        result = runner::grade_binary(lesson.id, binary, options);
+      }
+      result.warnings = built.warnings;
+    }
+    report.results.push_back(result);
+  }
+  if (tty) std::cerr << "\r\033[K" << std::flush;
+  std::filesystem::remove_all(scratch);
+
+  print_report(report, style);
+  const std::string kind = o.reference ? "reference" : "student";
+  write_json(report, build_dir() + "/grades/latest-" + kind + ".json");
+  if (!o.reference) write_status(report, build_dir() + "/grades/status.tsv");
+  if (!o.json_path.empty()) {
+    try {
+      write_json(report, o.json_path);
+    } catch (const std::exception& e) {
+      std::cerr << "bnkit: " << e.what() << " (the results are also in " << build_dir() << "/grades/latest-" << kind
+                << ".json)\n";
+      return 1;
+    }
+  }
+  const bool full_marks = report.earned() == report.possible() && report.possible() > 0 &&
+                          std::none_of(report.results.begin(), report.results.end(), [](const runner::LessonResult& r) {
+                            return r.status == runner::LessonStatus::kBroken;
+                          });
+  return o.strict && !full_marks ? 1 : 0;
+}
+
+}  // namespace bnkit::cli
