@@ -138,7 +138,6 @@ int grade_command(const Args& args) {
     else std::cerr << text << "\n";
   };
   for (const Lesson& lesson : unique) {
-    progress("  building " + lesson.id + " ...");
     const std::string binary = lesson_binary(lesson.tests_target());
     const std::string worker_target = o.reference ? lesson.reference_target() : lesson.student_target();
     runner::GradingOptions options;
@@ -167,6 +166,7 @@ int grade_command(const Args& args) {
       report.results.push_back(runner::pristine_result(lesson.entry, "lessons/" + lesson.id + "/" + lesson.topic + ".cpp"));
       continue;
     }
+    progress("  building " + lesson.id + " ...");
     std::vector<std::string> kit_targets = {lesson.tests_target()};
     if (o.hidden) kit_targets.push_back(lesson.reference_target());
     if (const BuildResult kit = build_targets(kit_targets); !kit.ok) {
