@@ -196,17 +196,19 @@ int main(int argc, char** argv) {
   // grades the hidden tests too (fresh seed) and checks the hidden points apart.
   std::string sandbox_level, oracle;
   int expected_hidden = -1;
+  bool no_diagnosis = false;  // --no-diagnosis: no test may name a mistake
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--sandbox" && i + 1 < argc) sandbox_level = argv[++i];
     else if (a == "--oracle" && i + 1 < argc) oracle = argv[++i];
     else if (a == "--expect-hidden" && i + 1 < argc) expected_hidden = std::stoi(argv[++i]);
+    else if (a == "--no-diagnosis") no_diagnosis = true;
     else positional.push_back(a);
   }
   if (positional.size() != 4 || oracle.empty() != (expected_hidden < 0)) {
     std::cerr << "usage: bnkit-adversarial-check SOURCE_ROOT TESTS_BINARY WORKER.so EXPECTED_VISIBLE_POINTS\n"
-                 "         [--sandbox full|basic] [--oracle REFERENCE.so --expect-hidden POINTS]\n";
+                 "         [--sandbox full|basic] [--oracle REFERENCE.so --expect-hidden POINTS] [--no-diagnosis]\n";
     return 2;
   }
   const fs::path root = fs::canonical(positional[0]);
@@ -262,6 +264,11 @@ int main(int argc, char** argv) {
   verdict(lesson.earned(false) == expected && !lesson.tests.empty(),
           "earned " + std::to_string(lesson.earned(false)) + " of " + std::to_string(lesson.possible(false)) +
               " visible points, expected " + std::to_string(expected));
+  if (no_diagnosis) {
+    int named = 0;
+    for (const TestResult& t : lesson.tests) named += t.diagnosis.empty() ? 0 : 1;
+    verdict(named == 0, std::to_string(named) + " tests named a mistake, expected none");
+  }
   if (expected_hidden >= 0) {
     verdict(lesson.possible(true) > 0 && lesson.earned(true) == expected_hidden,
             "earned " + std::to_string(lesson.earned(true)) + " of " + std::to_string(lesson.possible(true)) +

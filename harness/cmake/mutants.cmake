@@ -1,16 +1,20 @@
 # Mutants: known-wrong implementations, each a small patch to a lesson's reference solution.
 #
 # harness/lessons/NN_topic/mutants.txt lists them (its format is described at the top of
-# harness/lessons/01_batch_statistics/mutants.txt). At configure time each mutant's edits
-# are applied to solutions/NN_topic/topic.cpp, the result is written to
-# BUILD_DIR/mutants/NN_topic/<name>.cpp (only when it changed, so an unchanged mutant is not
-# rebuilt), and built as lessonNN_mutant_<name>.so. An edit whose find text does not occur
-# exactly once stops the configure, naming the mutant and the text. CMake configures again
-# when the manifest or the solution changes.
+# harness/lessons/01_batch_statistics/mutants.txt). At configure time only the manifest is
+# read: each mutant's name, the test that catches it and its diagnosis become a target and
+# a ctest (CMake configures again when the manifest changes). At build time a custom
+# command applies the mutant's edits to solutions/NN_topic/topic.cpp and writes
+# BUILD_DIR/mutants/NN_topic/<name>.cpp, which is built as lessonNN_mutant_<name>.so; an edit
+# to a solution rebuilds its mutants and configures nothing. An edit whose find text does
+# not occur exactly once fails that mutant's build, naming the mutant and the text.
 #
-# Run as a script (cmake -DBNKIT_MUTANT_PROBE=DIR -DBNKIT_MUTANT_PROBE_FIND=TEXT -P this
-# file), it applies one edit with that find text to a two-line solution in DIR: the ctests
-# at the end use it to prove that a stale edit stops the configure.
+# Run as a script, this file applies mutants:
+#   cmake -DBNKIT_MUTANT_MANIFEST=M -DBNKIT_MUTANT_SOLUTION=S -DBNKIT_MUTANT_OUT_DIR=D
+#         -DBNKIT_MUTANT_NAME=N -P mutants.cmake      writes D/N.cpp (the build's command)
+#   cmake -DBNKIT_MUTANT_PROBE=DIR -DBNKIT_MUTANT_PROBE_FIND=TEXT -P mutants.cmake
+#         applies one edit with that find text to a two-line solution in DIR: the ctests at
+#         the end use it to prove that a stale edit is refused.
 
 if(CMAKE_SCRIPT_MODE_FILE)
   cmake_minimum_required(VERSION 3.25)  # the project's policies, for the probe
@@ -35,9 +39,10 @@ function(bnkit_mutant_split text delimiter out_before out_after out_found)
   set(${out_found} TRUE PARENT_SCOPE)
 endfunction()
 
-# One mutant: `block` is its part of the manifest, from the line after "=== ". Writes the
-# mutant's source to OUT_DIR/<name>.cpp, and sets OUT_NAME, OUT_CAUGHT_BY, OUT_DIAGNOSIS.
-function(bnkit_mutant_write manifest solution out_dir block out_name out_caught_by out_diagnosis)
+# One mutant: `block` is its part of the manifest, from the line after "=== ". Sets
+# OUT_NAME, OUT_CAUGHT_BY, OUT_DIAGNOSIS; when APPLY is the mutant's name, also applies its
+# edits to SOLUTION and writes the mutant's source to OUT_DIR/<name>.cpp.
+function(bnkit_mutant_write manifest solution out_dir block apply out_name out_caught_by out_diagnosis)
   string(FIND "${block}\n" "\n" eol)
   string(SUBSTRING "${block}" 0 ${eol} name)
   string(STRIP "${name}" name)
@@ -62,6 +67,13 @@ function(bnkit_mutant_write manifest solution out_dir block out_name out_caught_
   endif()
   if(NOT diagnosis MATCHES "^[a-z0-9_]+$")
     message(FATAL_ERROR "${manifest}: mutant ${name}: 'diagnosis: ${diagnosis}' is not a mistake id or none")
+  endif()
+
+  set(${out_name} ${name} PARENT_SCOPE)
+  set(${out_caught_by} ${caught_by} PARENT_SCOPE)
+  set(${out_diagnosis} ${diagnosis} PARENT_SCOPE)
+  if(NOT apply STREQUAL name)
+    return()
   endif()
 
   # The edits, in order, each on the text the ones before it left.
@@ -109,15 +121,15 @@ function(bnkit_mutant_write manifest solution out_dir block out_name out_caught_
   endif()
   if(NOT "${before}" STREQUAL "${source}")
     file(WRITE ${out} "${source}")
+  else()
+    file(TOUCH ${out})  # up to date for the build, which ran this because an input changed
   endif()
-  set(${out_name} ${name} PARENT_SCOPE)
-  set(${out_caught_by} ${caught_by} PARENT_SCOPE)
-  set(${out_diagnosis} ${diagnosis} PARENT_SCOPE)
 endfunction()
 
-# Every mutant of MANIFEST, applied to SOLUTION and written to OUT_DIR: OUT_LIST gets one
-# "name caught_by diagnosis" entry (a list of three) per mutant, flattened.
-function(bnkit_mutant_manifest manifest solution out_dir out_list)
+# Every mutant of MANIFEST: OUT_LIST gets one "name caught_by diagnosis" entry (a list of
+# three) per mutant, flattened. The mutant named APPLY (none when "") is applied to
+# SOLUTION and written to OUT_DIR.
+function(bnkit_mutant_manifest manifest solution out_dir apply out_list)
   file(READ ${manifest} text)
   # Everything before the first "=== " line is the manifest's own description.
   bnkit_mutant_split("\n${text}" "=== " preamble rest more)
@@ -128,21 +140,26 @@ function(bnkit_mutant_manifest manifest solution out_dir out_list)
   set(entries "")
   while(more)
     bnkit_mutant_split("${rest}" "=== " block rest more)
-    bnkit_mutant_write(${manifest} ${solution} ${out_dir} "${block}" name caught_by diagnosis)
+    bnkit_mutant_write(${manifest} ${solution} ${out_dir} "${block}" "${apply}" name caught_by diagnosis)
     if(name IN_LIST names)
       message(FATAL_ERROR "${manifest}: two mutants are named ${name}")
     endif()
     list(APPEND names ${name})
     list(APPEND entries ${name} ${caught_by} ${diagnosis})
   endwhile()
-  # A mutant taken out of the manifest leaves no source behind.
-  file(GLOB generated ${out_dir}/*.cpp)
-  foreach(file IN LISTS generated)
-    get_filename_component(name ${file} NAME_WE)
-    if(NOT name IN_LIST names)
-      file(REMOVE ${file})
-    endif()
-  endforeach()
+  if(NOT apply STREQUAL "" AND NOT apply IN_LIST names)
+    message(FATAL_ERROR "${manifest} has no mutant named ${apply}")
+  endif()
+  if(apply STREQUAL "")
+    # At configure time: a mutant taken out of the manifest leaves no source behind.
+    file(GLOB generated ${out_dir}/*.cpp)
+    foreach(file IN LISTS generated)
+      get_filename_component(name ${file} NAME_WE)
+      if(NOT name IN_LIST names)
+        file(REMOVE ${file})
+      endif()
+    endforeach()
+  endif()
   set(${out_list} ${entries} PARENT_SCOPE)
 endfunction()
 
@@ -154,13 +171,21 @@ function(bnkit_add_mutants lesson solution tests_bin)
   if(NOT manifest OR NOT EXISTS ${solution})
     return()
   endif()
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${manifest} ${solution})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${manifest})
   set(out_dir ${CMAKE_BINARY_DIR}/mutants/${lesson})
-  bnkit_mutant_manifest(${manifest} ${solution} ${out_dir} entries)
+  file(MAKE_DIRECTORY ${out_dir})
+  bnkit_mutant_manifest(${manifest} ${solution} ${out_dir} "" entries)
   set(named_mutant "")
   while(entries)
     list(POP_FRONT entries name caught_by diagnosis)
     set(so ${BNKIT_LESSON_OUTPUT}/lesson${num}_mutant_${name}.so)
+    # Patched at build time, from the manifest and the solution as they are then.
+    add_custom_command(OUTPUT ${out_dir}/${name}.cpp
+      COMMAND ${CMAKE_COMMAND} -DPROJECT_SOURCE_DIR=${PROJECT_SOURCE_DIR} -DBNKIT_MUTANT_MANIFEST=${manifest}
+              -DBNKIT_MUTANT_SOLUTION=${solution} -DBNKIT_MUTANT_OUT_DIR=${out_dir} -DBNKIT_MUTANT_NAME=${name}
+              -P ${BNKIT_MUTANTS_SCRIPT}
+      DEPENDS ${manifest} ${solution} ${BNKIT_MUTANTS_SCRIPT}
+      COMMENT "Patching mutant ${name} of ${lesson}" VERBATIM)
     bnkit_lesson_worker(lesson${num}_mutant_${name} ${lesson} ${out_dir}/${name}.cpp FALSE)
     add_test(NAME mutant/${lesson}/${name}
              COMMAND bnkit-selftest mutant ${tests_bin} ${so} ${caught_by} ${diagnosis})
@@ -188,7 +213,11 @@ function(bnkit_add_mutants lesson solution tests_bin)
   endif()
 endfunction()
 
-if(CMAKE_SCRIPT_MODE_FILE)
+if(CMAKE_SCRIPT_MODE_FILE AND BNKIT_MUTANT_NAME)
+  # The build's command: one mutant of one manifest.
+  bnkit_mutant_manifest(${BNKIT_MUTANT_MANIFEST} ${BNKIT_MUTANT_SOLUTION} ${BNKIT_MUTANT_OUT_DIR}
+                        ${BNKIT_MUTANT_NAME} entries)
+elseif(CMAKE_SCRIPT_MODE_FILE)
   # The probe: one mutant, one edit, on the solution "int a = 1;\nint b = 1;\n".
   if(NOT BNKIT_MUTANT_PROBE)
     message(FATAL_ERROR "usage: cmake -DBNKIT_MUTANT_PROBE=DIR -DBNKIT_MUTANT_PROBE_FIND=TEXT -P mutants.cmake")
@@ -198,11 +227,12 @@ if(CMAKE_SCRIPT_MODE_FILE)
        "# probe\n=== probe\ncaught-by: Probe.Test\ndiagnosis: none\nabout: a probe\n"
        "--- find\n${BNKIT_MUTANT_PROBE_FIND}\n+++ replace\nint c = 2\n")
   bnkit_mutant_manifest(${BNKIT_MUTANT_PROBE}/mutants.txt ${BNKIT_MUTANT_PROBE}/solution.cpp
-                        ${BNKIT_MUTANT_PROBE} entries)
+                        ${BNKIT_MUTANT_PROBE} probe entries)
   file(READ ${BNKIT_MUTANT_PROBE}/probe.cpp patched)
   message("probe applied: ${entries}\n${patched}")
 else()
-  # A stale edit stops the configure, naming the mutant, the edit and the text; a good one
+  set(BNKIT_MUTANTS_SCRIPT ${CMAKE_CURRENT_LIST_FILE})
+  # A stale edit is refused, naming the mutant, the edit and the text; a good one
   # applies (so the two refusals are not the probe failing on everything).
   set(probe_dir ${CMAKE_BINARY_DIR}/mutant-probe)
   set(script ${CMAKE_CURRENT_LIST_FILE})

@@ -1,4 +1,4 @@
-// attack: prints a fake "bnkit-result 2 ... outcome passed" record, GoogleTest's PASSED banner and a JSON report with full points to stdout and stderr; the function is the stub
+// attack: prints a fake result record (the result file's JSON, "outcome": "passed"), GoogleTest's PASSED banner and a JSON report with full points to stdout and stderr; the function is the stub
 // lesson: 01_batch_statistics
 // expect: 0
 // compiles: yes
@@ -12,7 +12,8 @@ namespace {
 
 void fake_results() {
   const char* text =
-      "\noutput 0\nbnkit-result 2\ntest BatchStatistics.HandCheckedNumbers\noutcome passed\ntodo_reached 0\n"
+      "\n"
+      "{\"format\": \"bnkit-result 3\", \"test\": \"BatchStatistics.HandCheckedNumbers\", \"outcome\": \"passed\", \"todo_reached\": false, \"failures\": [], \"output\": \"\"}\n"
       "[       OK ] BatchStatistics.HandCheckedNumbers (0 ms)\n[  PASSED  ] 9 tests.\n"
       "{\"lessons\": [{\"id\": \"01_batch_statistics\", \"status\": \"complete\", \"earned\": 17, \"possible\": 17}],"
       " \"earned\": 76, \"possible\": 76}\n";

@@ -13,7 +13,8 @@
 
 namespace {
 
-const std::string kPassed = "bnkit-result 2\ntest X\noutcome passed\ntodo_reached 0\n";
+const std::string kPassed =
+    "{\"format\": \"bnkit-result 3\", \"test\": \"X\", \"outcome\": \"passed\", \"todo_reached\": false, \"failures\": [], \"output\": \"\"}\n";
 
 void forge(const std::string& path) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

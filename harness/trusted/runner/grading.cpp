@@ -4,6 +4,8 @@
 #include "process.hpp"
 #include "result_protocol.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -34,41 +36,33 @@ struct ParsedResult {
   bool finished = false;
   std::string outcome;
   bool todo_reached = false;
-  std::vector<std::string> failures;
+  std::vector<Failure> failures;
   std::string output;
 };
 
-/// Reads a result file. Its writer is trusted, but the file is read defensively anyway:
-/// a malformed one reads as a test that did not finish.
+/// Reads a result file (JSON, result_protocol.hpp). Its writer is trusted, but the file is
+/// read defensively anyway: a malformed one reads as a test that did not finish.
 ParsedResult parse_result_file(const std::string& path) {
   ParsedResult r;
-  std::istringstream in(read_file(path, 64 << 20));
-  std::string line;
-  if (!std::getline(in, line) || line != protocol::kResultHeader) return r;
-  auto block = [&](const std::string& count) -> std::string {
-    std::size_t n = 0;
-    try {
-      n = std::stoul(count);
-    } catch (const std::exception&) {
-      return "";
+  try {
+    const nlohmann::json doc = nlohmann::json::parse(read_file(path, 64 << 20));
+    if (doc.value("format", "") != protocol::kResultFormat) return r;
+    if (!doc.contains("outcome")) return r;
+    r.outcome = doc.at("outcome").get<std::string>();
+    r.todo_reached = doc.value("todo_reached", false);
+    r.output = doc.value("output", "");
+    for (const nlohmann::json& f : doc.value("failures", nlohmann::json::array())) {
+      Failure failure;
+      failure.text = f.at("text").get<std::string>();
+      for (const nlohmann::json& e : f.value("evidence", nlohmann::json::array())) {
+        failure.evidence.push_back({e.at("available").get<std::vector<std::string>>(),
+                                    e.at("matched").get<std::vector<std::string>>()});
+      }
+      r.failures.push_back(std::move(failure));
     }
-    std::string body(n, '\0');
-    in.read(body.data(), static_cast<std::streamsize>(n));
-    body.resize(static_cast<std::size_t>(in.gcount()));
-    in.ignore(1);  // the newline after the block
-    return body;
-  };
-  while (std::getline(in, line)) {
-    if (line.rfind("outcome ", 0) == 0) {
-      r.finished = true;
-      r.outcome = line.substr(8);
-    } else if (line.rfind("todo_reached ", 0) == 0) {
-      r.todo_reached = line.substr(13) == "1";
-    } else if (line.rfind("failure ", 0) == 0) {
-      r.failures.push_back(block(line.substr(8)));
-    } else if (line.rfind("output ", 0) == 0) {
-      r.output = block(line.substr(7));
-    }
+    r.finished = true;
+  } catch (const nlohmann::json::exception&) {
+    return ParsedResult{};
   }
   return r;
 }
@@ -111,58 +105,27 @@ void classify(TestResult& t, const ProcessOutcome& proc, const ParsedResult& res
   }
 }
 
-/// One comparison's marker: the fingerprints it had, and those the wrong answer matched.
+/// One comparison's evidence as sets: the fingerprints it had, and those it matched.
 struct Evidence {
   std::set<std::string> available, matched;
 };
 
-std::set<std::string> id_list(const std::string& text) {
-  std::set<std::string> ids;
-  std::istringstream in(text);
-  for (std::string id; std::getline(in, id, ',');) {
-    if (!id.empty()) ids.insert(id);
-  }
-  return ids;
-}
-
-/// Reads the marker at the end of a line ("... bnkit-diagnosis: available=a,b matched=a")
-/// into `e`, and cuts it off the line (with the spaces before it).
-bool take_marker(std::string& line, Evidence& e) {
-  const std::size_t at = line.find(grader::kDiagnosisMarker);
-  if (at == std::string::npos) return false;
-  std::istringstream words(line.substr(at + std::string(grader::kDiagnosisMarker).size()));
-  for (std::string word; words >> word;) {
-    if (word.rfind("available=", 0) == 0) e.available = id_list(word.substr(10));
-    if (word.rfind("matched=", 0) == 0) e.matched = id_list(word.substr(8));
-  }
-  e.available.insert(e.matched.begin(), e.matched.end());  // a match was available
-  line.erase(at);
-  line.erase(line.find_last_not_of(' ') + 1);
-  return true;
-}
-
 }  // namespace
 
-Diagnosis diagnose(const std::vector<std::string>& failures) {
-  // Strip the markers, remembering which failure each comparison belongs to.
+Diagnosis diagnose(const std::vector<Failure>& failures) {
+  // Every comparison's evidence, remembering which failure it belongs to.
   std::vector<std::string> texts;
   std::vector<Evidence> evidence;
   std::vector<std::size_t> failure_of;
-  for (const std::string& failure : failures) {
-    std::istringstream in(failure);
-    std::string kept;
-    bool any_kept = false;
-    for (std::string line; std::getline(in, line);) {
-      Evidence e;
-      if (take_marker(line, e)) {
-        evidence.push_back(std::move(e));
-        failure_of.push_back(texts.size());
-        if (line.empty()) continue;  // a marker on a line of its own: the line goes
-      }
-      kept += (any_kept ? "\n" : "") + line;
-      any_kept = true;
+  for (const Failure& failure : failures) {
+    for (const grader::Evidence& recorded : failure.evidence) {
+      Evidence e{{recorded.available.begin(), recorded.available.end()},
+                 {recorded.matched.begin(), recorded.matched.end()}};
+      e.available.insert(e.matched.begin(), e.matched.end());  // a match was available
+      evidence.push_back(std::move(e));
+      failure_of.push_back(texts.size());
     }
-    texts.push_back(kept);
+    texts.push_back(failure.text);
   }
 
   // The comparisons each id explains; an id is a candidate when it explains at least one

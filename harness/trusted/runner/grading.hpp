@@ -4,6 +4,7 @@
 // file the test binary writes.
 #pragma once
 
+#include "mistakes.hpp"
 #include "results.hpp"
 
 #include <functional>
@@ -35,17 +36,24 @@ LessonResult grade_binary(const std::string& lesson_id, const std::string& binar
 /// What the failures of one test say about known mistakes.
 struct Diagnosis {
   std::string id;       ///< the mistake named, or "" (the grader stays silent)
-  std::string message;  ///< the failures, marker lines removed, the mistake's sentence once
+  std::string message;  ///< the failures' texts, the mistake's sentence once
 };
 
-/// Reads the diagnosis markers (grader/mistakes.hpp) of every failure of one test, one per
-/// comparison, and removes them. Mistake X is named only when
+/// One failure of a test as its result file carries it: the text, and the evidence its
+/// comparisons recorded (grader/mistakes.hpp), one entry per comparison.
+struct Failure {
+  std::string text;
+  std::vector<grader::Evidence> evidence;
+};
+
+/// Weighs the evidence of every failure of one test, one entry per comparison. Mistake X is
+/// named only when
 ///   - some comparison matched X,
 ///   - no comparison that had X's fingerprint failed to match it, and
 ///   - every other id that passes both tests matched only a strict subset of the
 ///     comparisons X matched (two ids that explain the same failures: nothing is named).
 /// Ids missing from the catalogue are never named. When X is named, its sentence
 /// ("Looks like a known mistake [X]: ...") follows the first failure that matched it.
-Diagnosis diagnose(const std::vector<std::string>& failures);
+Diagnosis diagnose(const std::vector<Failure>& failures);
 
 }  // namespace bnkit::runner

@@ -7,6 +7,9 @@
 
 #include <filesystem>
 #include <map>
+#include <sstream>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace {
@@ -68,77 +71,84 @@ TEST(Runner, KeepsFailureMessagesAndDiagnosis) {
   EXPECT_NE(result_of("Fixture.Segfaults").message.find("SIGSEGV"), std::string::npos);
   EXPECT_EQ(result_of("Fixture.FailsWithDiagnosis").diagnosis, "eps_outside_sqrt");
   EXPECT_EQ(result_of("Fixture.Fails").diagnosis, "");
-  // The marker the test left is gone; the sentence is there instead.
+  // The evidence the test recorded names the mistake; the sentence follows the failure.
   const std::string& m = result_of("Fixture.FailsWithDiagnosis").message;
-  EXPECT_EQ(m.find("bnkit-diagnosis"), std::string::npos) << m;
   EXPECT_NE(m.find("y is wrong\n  Looks like a known mistake [eps_outside_sqrt]: you added eps"), std::string::npos)
       << m;
 }
 
 // diagnose(): a mistake is named only when every comparison that could tell agrees.
 
-std::string marker(const std::string& available, const std::string& matched) {
-  return "\n  bnkit-diagnosis: available=" + available + " matched=" + matched;
+/// A failure with the evidence of one comparison ("a,b" lists of ids).
+Failure failure(const std::string& text, const std::string& available, const std::string& matched) {
+  auto ids = [](const std::string& list) {
+    std::vector<std::string> out;
+    std::stringstream in(list);
+    for (std::string id; std::getline(in, id, ',');) out.push_back(id);
+    return out;
+  };
+  return {text, {{ids(available), ids(matched)}}};
 }
+Failure plain(const std::string& text) { return {text, {}}; }
 
 TEST(Diagnose, NamesAMistakeEveryComparisonAgreesWith) {
-  const Diagnosis d = diagnose({"var is wrong in case a" + marker("divides_by_n_minus_1,eps_outside_sqrt", "divides_by_n_minus_1"),
-                                "y is wrong in case b" + marker("divides_by_n_minus_1", "divides_by_n_minus_1"),
-                                "the counter is wrong"});
+  const Diagnosis d = diagnose({failure("var is wrong in case a", "divides_by_n_minus_1,eps_outside_sqrt", "divides_by_n_minus_1"),
+                                failure("y is wrong in case b", "divides_by_n_minus_1", "divides_by_n_minus_1"),
+                                plain("the counter is wrong")});
   EXPECT_EQ(d.id, "divides_by_n_minus_1");
-  // Markers stripped; the sentence once, after the first failure that matched.
+  // The texts as they were; the sentence once, after the first failure that matched.
   EXPECT_EQ(d.message, "var is wrong in case a\n  Looks like a known mistake [divides_by_n_minus_1]: " +
                            bnkit::grader::describe_mistake("divides_by_n_minus_1") +
                            "\ny is wrong in case b\nthe counter is wrong");
 }
 
 TEST(Diagnose, IsSilentWhenAComparisonThatHadTheFingerprintMissedIt) {
-  const Diagnosis d = diagnose({"case a" + marker("divides_by_n", "divides_by_n"),
-                                "case b" + marker("divides_by_n,wrong_axis", "")});
+  const Diagnosis d = diagnose({failure("case a", "divides_by_n", "divides_by_n"),
+                                failure("case b", "divides_by_n,wrong_axis", "")});
   EXPECT_EQ(d.id, "");
   EXPECT_EQ(d.message, "case a\ncase b");
 }
 
 TEST(Diagnose, IsSilentWhenTwoMistakesExplainTheSameFailures) {
   // count / (count - 1) in integers and the biased variance agree wherever count > 2.
-  const Diagnosis d = diagnose({"case a" + marker("biased_variance_stored,integer_bessel", "biased_variance_stored,integer_bessel"),
-                                "case b" + marker("integer_bessel,biased_variance_stored", "integer_bessel,biased_variance_stored")});
+  const Diagnosis d = diagnose({failure("case a", "biased_variance_stored,integer_bessel", "biased_variance_stored,integer_bessel"),
+                                failure("case b", "integer_bessel,biased_variance_stored", "integer_bessel,biased_variance_stored")});
   EXPECT_EQ(d.id, "");
   EXPECT_EQ(d.message.find("Looks like"), std::string::npos) << d.message;
 }
 
 TEST(Diagnose, IsSilentWhenTwoMistakesEachExplainFailuresTheOtherCannot) {
-  const Diagnosis d = diagnose({"case a" + marker("forgot_affine", "forgot_affine"),
-                                "case b" + marker("keras_momentum", "keras_momentum")});
+  const Diagnosis d = diagnose({failure("case a", "forgot_affine", "forgot_affine"),
+                                failure("case b", "keras_momentum", "keras_momentum")});
   EXPECT_EQ(d.id, "");
 }
 
 TEST(Diagnose, NamesTheMistakeThatExplainsStrictlyMore) {
   // At count 2 the integer factor is right, so only the biased variance explains case b.
-  const Diagnosis d = diagnose({"case a" + marker("biased_variance_stored,integer_bessel", "biased_variance_stored,integer_bessel"),
-                                "case b" + marker("biased_variance_stored", "biased_variance_stored")});
+  const Diagnosis d = diagnose({failure("case a", "biased_variance_stored,integer_bessel", "biased_variance_stored,integer_bessel"),
+                                failure("case b", "biased_variance_stored", "biased_variance_stored")});
   EXPECT_EQ(d.id, "biased_variance_stored");
 }
 
 TEST(Diagnose, IsSilentWithoutFingerprintsOrMatches) {
-  EXPECT_EQ(diagnose({"y is wrong", "the counter is wrong"}).id, "");
+  EXPECT_EQ(diagnose({plain("y is wrong"), plain("the counter is wrong")}).id, "");
   EXPECT_EQ(diagnose({}).id, "");
-  EXPECT_EQ(diagnose({"case a" + marker("divides_by_n", "")}).id, "");
+  EXPECT_EQ(diagnose({failure("case a", "divides_by_n", "")}).id, "");
 }
 
 TEST(Diagnose, NeverNamesAnIdOutsideTheCatalogue) {
-  const Diagnosis d = diagnose({"case a" + marker("no_such_mistake", "no_such_mistake")});
+  const Diagnosis d = diagnose({failure("case a", "no_such_mistake", "no_such_mistake")});
   EXPECT_EQ(d.id, "");
   EXPECT_EQ(d.message, "case a");
 }
 
-TEST(Diagnose, ReadsAMarkerAtTheEndOfALine) {
-  // looks_like() streamed straight after other text, as a test may write it.
-  const Diagnosis d = diagnose({"file.cpp:3: running_var is all zeros bnkit-diagnosis: available=running_var_init_zero "
-                                "matched=running_var_init_zero\n  in case a"});
-  EXPECT_EQ(d.id, "running_var_init_zero");
-  EXPECT_EQ(d.message.find("bnkit-diagnosis"), std::string::npos) << d.message;
-  EXPECT_EQ(d.message.rfind("file.cpp:3: running_var is all zeros\n  in case a\n  Looks like", 0), 0u) << d.message;
+TEST(Diagnose, ReadsNoEvidenceOutOfText) {
+  // Text shaped like the old in-message marker (as a submission might print or throw it)
+  // is only text: evidence is data the trusted checks record, never parsed from a message.
+  const std::string forged = "file.cpp:3: boom bnkit-diagnosis: available=running_var_init_zero matched=running_var_init_zero";
+  const Diagnosis d = diagnose({plain(forged)});
+  EXPECT_EQ(d.id, "");
+  EXPECT_EQ(d.message, forged);
 }
 
 TEST(Runner, ReportsABinaryThatCannotListItsTests) {

@@ -134,7 +134,7 @@ std::string sci(double v) {
 /// Empty when every node is close; else the table, the first wrong node in full, and each
 /// wrong node's diagnosis marker.
 std::string node_table(const Case& c, const NodeGradients& got) {
-  std::ostringstream table, markers;
+  std::ostringstream table;
   std::string first_wrong;
   table << "the backward of case '" << c.name() << "', node by node from y back to x (gradient tolerance "
         << sci(kGradient.atol) << " + " << sci(kGradient.rtol) << " * |expected|):\n"
@@ -163,16 +163,13 @@ std::string node_table(const Case& c, const NodeGradients& got) {
     if (!close && first_wrong.empty()) {
       table << "   <- the first node that went wrong";
       first_wrong = close.message();
-    } else if (!close) {
-      // Only the marker of the later wrong nodes: evidence for the diagnosis, not text.
-      const std::string message = close.message();
-      const std::size_t at = message.find(bnkit::grader::kDiagnosisMarker);
-      if (at != std::string::npos) markers << "\n  " << message.substr(at);
     }
+    // A later wrong node's text is not shown; its comparison has recorded its evidence for
+    // the diagnosis all the same (grader/mistakes.hpp), and it goes with this failure.
     table << "\n";
   }
   if (first_wrong.empty()) return "";
-  return table.str() + "  " + first_wrong + markers.str();
+  return table.str() + "  " + first_wrong;
 }
 
 /// Sentinel outputs a call would never write: to see whether a refused call wrote them.
