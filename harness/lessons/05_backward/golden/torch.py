@@ -1,7 +1,9 @@
+#!/usr/bin/python3
 """Lesson 05's golden data: the train-mode backward pass, node by node, from PyTorch's autograd.
 
-Writes torch/05_backward.cases (run through generate_torch.py, which imports this file).
-Each case builds the forward graph of backward.hpp one node at a time,
+Writes torch.cases beside this file (format: harness/golden/FORMAT.md; the shared helpers:
+harness/golden/torch_common.py). Each case builds the forward graph of backward.hpp one node
+at a time,
 
     mean = x.mean(dims); xc = x - mean; var = (xc**2).mean(dims); rstd = (var + eps)**-0.5
     xhat = xc * rstd; y = gamma * xhat + beta
@@ -10,13 +12,20 @@ keeps every intermediate with retain_grad(), and calls y.backward(dy): autograd 
 the gradient at each node (dims = (0,) for (N,C), (0, 2) for (N,C,L)). dx, dgamma and dbeta
 are checked against F.batch_norm's own backward as well. The fingerprints of the backward
 mistakes are this graph's backward done by hand with one step changed, from PyTorch's
-forward nodes (the ones the tests hand to the student's backward).
+forward nodes (the ones the tests hand to the student's backward). Run from the repository
+root:
+
+    /usr/bin/python3 harness/lessons/05_backward/golden/torch.py
 """
 
-import torch
-import torch.nn.functional as F
+import os
+import sys
 
-import generate_torch as g
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "golden"))
+import torch_common as common  # noqa: E402  (first: this file is torch.py, see there)
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 NEW_MISTAKES = {
     "forgot_mean_path",
@@ -29,23 +38,14 @@ NEW_MISTAKES = {
     "forgot_variance_path",
     "count_ignores_length",
 }
-g.MISTAKE_IDS.update(NEW_MISTAKES)
+common.MISTAKE_IDS.update(NEW_MISTAKES)
 
 NODES = ["dbeta", "dgamma", "dxhat", "drstd", "dxc", "dmean", "dx"]
 
 
-def dims_of(x):
-    return (0,) if x.dim() == 2 else (0, 2)
-
-
-def per_channel(v, x):
-    """A (C) vector broadcast against x's shape."""
-    return v.view((1, -1) if x.dim() == 2 else (1, -1, 1))
-
-
 def autograd_nodes(x, gamma, beta, eps, dy):
     """The forward graph node by node, and autograd's gradient at every node."""
-    dims = dims_of(x)
+    dims = common.channel_dims(x)
     x = x.clone().requires_grad_(True)
     params = []
     if gamma is not None:
@@ -59,7 +59,7 @@ def autograd_nodes(x, gamma, beta, eps, dy):
     xhat = xc * rstd
     for t in (mean, xc, var, rstd, xhat):
         t.retain_grad()
-    y = per_channel(gamma, x) * xhat + per_channel(beta, x) if gamma is not None else xhat * 1.0
+    y = common.per_channel(gamma, x) * xhat + common.per_channel(beta, x) if gamma is not None else xhat * 1.0
     y.backward(dy)
     flat = lambda t: t.detach().reshape(-1)
     fwd = {"mean": flat(mean), "xc": xc.detach(), "var": flat(var), "rstd": flat(rstd),
@@ -75,22 +75,22 @@ def autograd_nodes(x, gamma, beta, eps, dy):
     y2 = F.batch_norm(x2, None, None, *(p2 or [None, None]), training=True, eps=eps)
     y2.backward(dy)
     scale = 1e-9 * (1.0 + float(x2.grad.abs().max()))
-    assert g.close(y2, y, 1e-9 * (1.0 + float(y.abs().max()))), "the graph's forward is not F.batch_norm's"
-    assert g.close(x2.grad, grads["dx"], scale), "autograd's dx differs from F.batch_norm's"
+    assert common.close(y2, y, 1e-9 * (1.0 + float(y.abs().max()))), "the graph's forward is not F.batch_norm's"
+    assert common.close(x2.grad, grads["dx"], scale), "autograd's dx differs from F.batch_norm's"
     if p2:
-        assert g.close(p2[0].grad, grads["dgamma"], scale) and g.close(p2[1].grad, grads["dbeta"], scale)
+        assert common.close(p2[0].grad, grads["dgamma"], scale) and common.close(p2[1].grad, grads["dbeta"], scale)
     return fwd, grads
 
 
 def by_hand(fwd, dy, gamma, x, mistake=None):
     """The backward of the graph done by hand from the forward nodes; `mistake` changes the
     step it names, everything downstream follows from the changed value."""
-    dims = dims_of(x)
-    m = x.shape[0] * (1 if x.dim() == 2 else x.shape[2])
+    dims = common.channel_dims(x)
+    m = common.per_channel_count(x)
     if mistake == "count_ignores_length":
         m = x.shape[0]
     xc, xhat = fwd["xc"], fwd["xhat"]
-    rstd, var = per_channel(fwd["rstd"], x), per_channel(fwd["var"], x)
+    rstd, var = common.per_channel(fwd["rstd"], x), common.per_channel(fwd["var"], x)
     out = {}
     if gamma is not None:
         out["dbeta"] = dy.sum(dims)
@@ -99,7 +99,7 @@ def by_hand(fwd, dy, gamma, x, mistake=None):
             out["dbeta"], out["dgamma"] = out["dgamma"], out["dbeta"]
         if mistake == "dgamma_wrong_axis":  # per sample, over the channels (square (N,C) only)
             out["dbeta"], out["dgamma"] = dy.sum(1), (dy * xhat).sum(1)
-    gscale = per_channel(gamma, x) if gamma is not None and mistake != "dxhat_without_gamma" else 1.0
+    gscale = common.per_channel(gamma, x) if gamma is not None and mistake != "dxhat_without_gamma" else 1.0
     dxhat = dy * gscale
     drstd = (dxhat * xc).sum(dims, keepdim=True)
     if mistake == "rstd_without_eps":
@@ -124,19 +124,16 @@ def by_hand(fwd, dy, gamma, x, mistake=None):
 
 
 def generate():
-    cf = g.CaseFile("05_backward.cases",
-                    "lesson 05: x (N,C) or (N,C,L), gamma, beta (C) unless affine false, eps, dy (x's shape) "
-                    "-> forward nodes mean, xc, var, rstd, xhat, y and autograd's gradient at every node: "
-                    "dbeta, dgamma, dxhat, drstd, dxc, dmean, dx")
+    cf = common.CaseFile("lesson 05: x (N,C) or (N,C,L), gamma, beta (C) unless affine false, eps, dy (x's shape) "
+                         "-> forward nodes mean, xc, var, rstd, xhat, y and autograd's gradient at every node: "
+                         "dbeta, dgamma, dxhat, drstd, dxc, dmean, dx")
 
     def one(name, x, gamma, beta, eps, dy, seed=None):
         fwd, grads = autograd_nodes(x, gamma, beta, eps, dy)
         hand = by_hand(fwd, dy, gamma, x)
         for k, v in grads.items():  # the hand-written backward is autograd's, to rounding
-            assert g.close(hand[k], v, 1e-9 * (1.0 + float(v.abs().max()))), (name, k)
-        cf.case(name)
-        if seed is not None:
-            cf.text("seed", seed)
+            assert common.close(hand[k], v, 1e-9 * (1.0 + float(v.abs().max()))), (name, k)
+        cf.case(name, seed)
         cf.text("affine", "true" if gamma is not None else "false")
         cf.tensor("x", x)
         if gamma is not None:
@@ -151,14 +148,14 @@ def generate():
                 cf.tensor(k, grads[k])
 
         # The forward the backward assumes, with makemore's Bessel-corrected variance.
-        dims = dims_of(x)
+        dims = common.channel_dims(x)
         var_u = x.var(dims, unbiased=True)
         rstd_u = (var_u + eps) ** -0.5
-        xhat_u = fwd["xc"] * per_channel(rstd_u, x)
+        xhat_u = fwd["xc"] * common.per_channel(rstd_u, x)
         cf.mistake("divides_by_n_minus_1", "var", var_u, fwd["var"])
         cf.mistake("divides_by_n_minus_1", "rstd", rstd_u, fwd["rstd"])
         cf.mistake("divides_by_n_minus_1", "xhat", xhat_u, fwd["xhat"])
-        y_u = per_channel(gamma, x) * xhat_u + per_channel(beta, x) if gamma is not None else xhat_u
+        y_u = common.per_channel(gamma, x) * xhat_u + common.per_channel(beta, x) if gamma is not None else xhat_u
         cf.mistake("divides_by_n_minus_1", "y", y_u, fwd["y"])
 
         mistakes = ["forgot_mean_path", "dmean_not_divided_by_m", "divides_by_n_minus_1", "dxhat_without_gamma",
@@ -178,7 +175,7 @@ def generate():
         return fwd, grads
 
     # Hand-checkable: column 0 of [[1,2],[3,4],[5,6]] with dy = 1 at [0, 0] only; see the README.
-    x = torch.tensor(g.HAND_X)
+    x = torch.tensor(common.HAND_X)
     dy = torch.zeros(3, 2)
     dy[0, 0] = 1.0
     _, grads = one("hand_3x2", x, torch.ones(2), torch.zeros(2), 1e-5, dy)
@@ -204,9 +201,14 @@ def generate():
         c = shape[1]
         loc = offset + torch.randn(c) * (3.0 if offset == 0.0 else 1.0)
         spread = scale * (0.5 + torch.rand(c))
-        x = per_channel(loc, torch.zeros(shape)) + per_channel(spread, torch.zeros(shape)) * torch.randn(shape)
+        like = torch.zeros(shape)
+        x = common.per_channel(loc, like) + common.per_channel(spread, like) * torch.randn(shape)
         gamma = (0.5 + 1.5 * torch.rand(c)) * (1.0 - 2.0 * (torch.rand(c) < 0.3).double()) if affine else None
         beta = torch.randn(c) if affine else None
         dy = torch.randn(shape)
         one(name, x, gamma, beta, eps, dy, seed)
     return cf
+
+
+if __name__ == "__main__":
+    sys.exit(common.main(generate, __file__))

@@ -1,15 +1,22 @@
+#!/usr/bin/python3
 """Lesson 06's golden data from real PyTorch: the train-mode backward pass, from autograd.
 
-Imported by generate_torch.py (see lesson_generators() there), which writes
-torch/06_backward_fast.cases. Each case holds the forward's input x, the upstream gradient
-dy, gamma (when affine), eps, what PyTorch's forward saved for its backward (save_mean and
-save_invstd, here "mean" and "rstd"), and autograd's dx, dgamma, dbeta, with the
-fingerprints of the closed form's classic mistakes.
+Writes torch.cases beside this file (format: harness/golden/FORMAT.md; the shared helpers:
+harness/golden/torch_common.py). Each case holds the forward's input x, the upstream
+gradient dy, gamma (when affine), eps, what PyTorch's forward saved for its backward
+(save_mean and save_invstd, here "mean" and "rstd"), and autograd's dx, dgamma, dbeta, with
+the fingerprints of the closed form's classic mistakes. Run from the repository root:
+
+    /usr/bin/python3 harness/lessons/06_backward_fast/golden/torch.py
 """
 
-import torch
+import os
+import sys
 
-import generate_torch as g
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "golden"))
+import torch_common as common  # noqa: E402  (first: this file is torch.py, see there)
+
+import torch  # noqa: E402
 
 # The closed form's mistakes (their sentences: harness/lessons/06_backward_fast/mistakes.inc).
 MISTAKES = {
@@ -23,31 +30,25 @@ MISTAKES = {
     "sums_over_n_only",
     "dgamma_without_xhat",
 }
-g.MISTAKE_IDS.update(MISTAKES)
+common.MISTAKE_IDS.update(MISTAKES)
 
-F64 = torch.float64
 HAND_DY = [[1.0, 4.0], [2.0, 4.0], [6.0, 4.0]]
-
-
-def per_channel(v, x):
-    """A (C) vector shaped to broadcast over x's channel axis."""
-    return v.view((1, -1) if x.dim() == 2 else (1, -1, 1))
 
 
 def closed_form(x, dy, mean, rstd, gamma, mistake=None):
     """dx (and dgamma) of the closed form, right or with one known mistake.
     dx = gamma * rstd / M * (M * dy - sum(dy) - xhat * sum(dy * xhat)), sums per channel."""
-    dims = [0] if x.dim() == 2 else [0, 2]
+    dims = common.channel_dims(x)
     if mistake == "sums_over_n_only":  # one sum per (channel, position): over N alone
-        dims = [0]
+        dims = (0,)
     m = 1
     for d in dims:
         m *= x.shape[d]
-    xhat = (x - per_channel(mean, x)) * per_channel(rstd, x)
+    xhat = (x - common.per_channel(mean, x)) * common.per_channel(rstd, x)
     s1 = dy.sum(dims, keepdim=True)
     s2 = (dy * xhat).sum(dims, keepdim=True)
-    g_ = per_channel(gamma, x) if gamma is not None and mistake != "dx_without_gamma" else 1.0
-    r = per_channel(rstd, x)
+    g_ = common.per_channel(gamma, x) if gamma is not None and mistake != "dx_without_gamma" else 1.0
+    r = common.per_channel(rstd, x)
     scale, k, sign, div = r, 1.0, -1.0, m
     if mistake == "rstd_squared":
         scale = r * r
@@ -62,17 +63,17 @@ def closed_form(x, dy, mean, rstd, gamma, mistake=None):
     if mistake == "missing_xhat_term":
         s2 = torch.zeros_like(s2)
     dx = g_ * scale / div * (m * dy - s1 + sign * k * xhat * s2)
-    dgamma = (dy * xhat).sum([0] if x.dim() == 2 else [0, 2])
+    dgamma = (dy * xhat).sum(common.channel_dims(x))
     return dx, dgamma
 
 
 def node_by_node(x, dy, mean, rstd, gamma):
     """The same gradient the long way (lesson 05's nodes), as a check of the generator."""
-    dims = [0] if x.dim() == 2 else [0, 2]
-    m = x.numel() // x.shape[1]
-    xc = x - per_channel(mean, x)
-    r = per_channel(rstd, x)
-    dxhat = dy * (per_channel(gamma, x) if gamma is not None else 1.0)
+    dims = common.channel_dims(x)
+    m = common.per_channel_count(x)
+    xc = x - common.per_channel(mean, x)
+    r = common.per_channel(rstd, x)
+    dxhat = dy * (common.per_channel(gamma, x) if gamma is not None else 1.0)
     dvar = (dxhat * xc).sum(dims, keepdim=True) * -0.5 * r ** 3
     dxc = dxhat * r + dvar * 2.0 * xc / m
     return dxc - dxc.sum(dims, keepdim=True) / m
@@ -87,7 +88,7 @@ def exact_mean_batch(shape, offsets, spread):
     l = shape[2] if len(shape) == 3 else 1
     m = n * l
     q = 2.0 ** -20
-    x = torch.empty(n, c, l, dtype=F64)
+    x = torch.empty(n, c, l, dtype=common.F64)
     for ch in range(c):
         t = torch.round(spread * torch.randn(m) / q) * q
         t[-1] = -t[:-1].sum()
@@ -96,9 +97,8 @@ def exact_mean_batch(shape, offsets, spread):
 
 
 def generate():
-    cf = g.CaseFile("06_backward_fast.cases",
-                    "lesson 06: x (N,C) or (N,C,L), dy (x's shape), gamma (C) if affine, eps; "
-                    "mean, rstd (C) as PyTorch's forward saved them -> dx, dgamma, dbeta (autograd)")
+    cf = common.CaseFile("lesson 06: x (N,C) or (N,C,L), dy (x's shape), gamma (C) if affine, eps; "
+                         "mean, rstd (C) as PyTorch's forward saved them -> dx, dgamma, dbeta (autograd)")
 
     def one(name, x, dy, gamma, eps, seed=None):
         affine = gamma is not None
@@ -113,13 +113,12 @@ def generate():
         y.backward(dy)
         dx = xg.grad
         want, dgamma = closed_form(x, dy, mean, rstd, gamma)
-        scale = float((per_channel(rstd * (gamma.abs() if affine else 1.0), x)).max()) * \
-            float(dy.abs().max()) * (2.0 + float(((x - per_channel(mean, x)) * per_channel(rstd, x)).abs().max()))
-        assert g.close(dx, want, 1e-13 * scale), name
-        assert g.close(node_by_node(x, dy, mean, rstd, gamma), want, 1e-13 * scale), name
-        cf.case(name)
-        if seed is not None:
-            cf.text("seed", seed)
+        xhat = (x - common.per_channel(mean, x)) * common.per_channel(rstd, x)
+        scale = float((common.per_channel(rstd * (gamma.abs() if affine else 1.0), x)).max()) * \
+            float(dy.abs().max()) * (2.0 + float(xhat.abs().max()))
+        assert common.close(dx, want, 1e-13 * scale), name
+        assert common.close(node_by_node(x, dy, mean, rstd, gamma), want, 1e-13 * scale), name
+        cf.case(name, seed)
         cf.text("affine", "true" if affine else "false")
         cf.tensor("x", x)
         cf.tensor("dy", dy)
@@ -139,15 +138,14 @@ def generate():
         if affine:
             cf.tensor("dgamma", gamma_g.grad)
             cf.tensor("dbeta", beta_g.grad)
-            xhat = (x - per_channel(mean, x)) * per_channel(rstd, x)
-            assert g.close(gamma_g.grad, dgamma, 1e-13 * float((dy * xhat).abs().sum())), name
+            assert common.close(gamma_g.grad, dgamma, 1e-13 * float((dy * xhat).abs().sum())), name
             cf.mistake("dgamma_without_xhat", "dgamma", beta_g.grad, gamma_g.grad)
         cf.end()
         return dx
 
     # By hand (the README's numbers): eps = 0, so rstd = sqrt(3/8) exactly. Column 1's dy is
     # constant: a loss that moves every y of a channel alike does not depend on x, so dx = 0.
-    x = torch.tensor(g.HAND_X)
+    x = torch.tensor(common.HAND_X)
     dx = one("hand_3x2", x, torch.tensor(HAND_DY), torch.tensor([2.0, 1.0]), 0.0)
     assert abs(float(dx[1, 0]) + 1.5 ** 0.5) < 1e-12 and float(dx[:, 1].abs().max()) < 1e-12
 
@@ -185,3 +183,7 @@ def generate():
         _, mean, _ = torch.ops.aten.native_batch_norm(x, None, None, None, None, True, 0.1, 1e-5)
         assert mean.tolist() == offsets, (name, mean.tolist())
     return cf
+
+
+if __name__ == "__main__":
+    sys.exit(common.main(generate, __file__))

@@ -1,24 +1,31 @@
+#!/usr/bin/python3
 """Golden data of lesson 07 (BatchNorm2d on NCHW tensors), from real PyTorch.
 
-Imported by generate_torch.py (lesson_generators()), which writes torch/07_conv_axes.cases.
-Each case is a sequence of calls on one torch.nn.BatchNorm2d; every call runs with autograd
-on, so besides y.k and the buffers after step k it records dy.k (a random upstream
-gradient) and what autograd returns for it: dx.k, dgamma.k, dbeta.k. Batch-statistics calls
-also record save_mean.k and save_rstd.k (what native_batch_norm saves for backward).
+Writes torch.cases beside this file (format: harness/golden/FORMAT.md; the shared helpers:
+harness/golden/torch_common.py). Each case is a sequence of calls on one
+torch.nn.BatchNorm2d (torch_common.CallSequence, as lesson 04's on BatchNorm1d); every call
+runs with autograd on, so besides y.k and the buffers after step k it records dy.k (a random
+upstream gradient) and what autograd returns for it: dx.k, dgamma.k, dbeta.k.
+Batch-statistics calls also record save_mean.k and save_rstd.k (what native_batch_norm
+saves for backward).
 
 Fingerprints (FORMAT.md): the classic wrong axes of BatchNorm2d on every batch-statistics
 y.k (statistics per sample = InstanceNorm, over C at each position = LayerNorm-like, over N
 only, and NHWC indexing of NCHW memory), lesson 03/04's buffer mistakes, and two backward
-mistakes on dx.k.
+mistakes on dx.k. Run from the repository root:
+
+    /usr/bin/python3 harness/lessons/07_conv_axes/golden/torch.py
 """
 
-import torch
+import os
+import sys
 
-import generate_torch as g
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "golden"))
+import torch_common as common  # noqa: E402  (first: this file is torch.py, see there)
 
-F64 = torch.float64
+import torch  # noqa: E402
 
-g.MISTAKE_IDS |= {
+common.MISTAKE_IDS |= {
     "instance_norm_axes",
     "layer_norm_axes",
     "statistics_over_n_only",
@@ -27,31 +34,10 @@ g.MISTAKE_IDS |= {
     "backward_stats_as_constants",
 }
 
-SHAPE4 = (1, -1, 1, 1)
-
-
-def batch_stats(x):
-    """Per-channel mean, biased var and count M = N*H*W of (N,C,H,W)."""
-    n, _, h, w = x.shape
-    return x.mean((0, 2, 3)), x.var((0, 2, 3), unbiased=False), n * h * w
-
-
-def bn_apply(x, mean, var, gamma, beta, eps):
-    """gamma * (x - mean) / sqrt(var + eps) + beta, per channel (axis 1) of (N,C,H,W)."""
-    y = (x - mean.view(SHAPE4)) / torch.sqrt(var.view(SHAPE4) + eps)
-    if gamma is not None:
-        y = gamma.view(SHAPE4) * y + beta.view(SHAPE4)
-    return y
-
 
 def normalised_over(x, dims, gamma, beta, eps):
     """Train-mode BN whose statistics run over `dims` (keepdim), with per-channel affine."""
-    mean = x.mean(dims, keepdim=True)
-    var = x.var(dims, unbiased=False, keepdim=True)
-    y = (x - mean) / torch.sqrt(var + eps)
-    if gamma is not None:
-        y = gamma.view(SHAPE4) * y + beta.view(SHAPE4)
-    return y
+    return common.affine(common.unit_norm(x, dims, eps), gamma, beta)
 
 
 def nhwc_y(x, gamma, beta, eps):
@@ -80,11 +66,12 @@ def wrong_axes(x, gamma, beta, eps):
 
 def batch_backward(dy, x, mean, rstd, gamma):
     """dx of the batch-statistics forward, by the closed form (checks autograd)."""
-    xhat = (x - mean.view(SHAPE4)) * rstd.view(SHAPE4)
-    g4 = 1.0 if gamma is None else gamma.view(SHAPE4)
+    r = common.per_channel(rstd, x)
+    xhat = (x - common.per_channel(mean, x)) * r
+    g4 = 1.0 if gamma is None else common.per_channel(gamma, x)
     mdy = dy.mean((0, 2, 3), keepdim=True)
     mdyx = (dy * xhat).mean((0, 2, 3), keepdim=True)
-    return g4 * rstd.view(SHAPE4) * (dy - mdy - xhat * mdyx), (dy * xhat).sum((0, 2, 3)), dy.sum((0, 2, 3))
+    return g4 * r * (dy - mdy - xhat * mdyx), (dy * xhat).sum((0, 2, 3)), dy.sum((0, 2, 3))
 
 
 def channels(c, loc, scale):
@@ -95,89 +82,42 @@ def channels(c, loc, scale):
 
 
 def generate():
-    cf = g.CaseFile("07_conv_axes.cases",
-                    "lesson 07: call sequences on one nn.BatchNorm2d; y.k, buffers and "
-                    "gradients (dy.k -> dx.k, dgamma.k, dbeta.k) after step k")
+    cf = common.CaseFile("lesson 07: call sequences on one nn.BatchNorm2d; y.k, buffers and "
+                         "gradients (dy.k -> dx.k, dgamma.k, dbeta.k) after step k")
 
     def one(name, c, steps, *, eps=1e-5, momentum=0.1, affine=True, track=True, seed=None,
             random_affine=True, backward=True):
         """steps: list of (mode, x-maker); x-makers are called in order after the seed."""
-        if seed is not None:
-            torch.manual_seed(seed)
-        bn = torch.nn.BatchNorm2d(c, eps=eps, momentum=momentum, affine=affine,
-                                  track_running_stats=track).to(F64)
-        gamma = beta = None
-        if affine:
-            with torch.no_grad():
-                if random_affine:
-                    bn.weight.copy_(0.5 + 1.5 * torch.rand(c))
-                    bn.bias.copy_(torch.randn(c))
-            gamma, beta = bn.weight.detach().clone(), bn.bias.detach().clone()
-        xs = [make() for _, make in steps]
-        dys = [torch.randn(*x.shape) for x in xs]
-        wrong = g.running_mistakes(c, momentum) if track else {}
-        right = g.RunningSim(c, momentum) if track else None
-
-        cf.case(name)
-        if seed is not None:
-            cf.text("seed", seed)
-        cf.text("affine", "true" if affine else "false")
-        cf.text("track_running_stats", "true" if track else "false")
-        cf.text("momentum", g.fmt_momentum(momentum))
-        cf.tensor("eps", eps)
-        cf.tensor("num_features", c)
-        cf.tensor("steps", len(steps))
-        if affine:
-            cf.tensor("gamma", gamma)
-            cf.tensor("beta", beta)
-        results = []
-        for k, ((mode, _), x, dy) in enumerate(zip(steps, xs, dys), 1):
-            assert mode in ("train", "eval") and x.dim() == 4
-            bn.train(mode == "train")
-            batch = mode == "train" or not track  # normalised with the batch's statistics
-            xin = x.clone().requires_grad_(True)
+        seq = common.CallSequence(cf, name, torch.nn.BatchNorm2d, c, steps, eps=eps, momentum=momentum,
+                                  affine=affine, track=track, seed=seed, random_affine=random_affine)
+        bn, gamma, beta = seq.bn, seq.gamma, seq.beta
+        dys = [torch.randn(*x.shape) for _, x in seq.steps]
+        for call, dy in zip(seq.calls(), dys):
+            k, x = call.k, call.x
+            assert x.dim() == 4
             if affine:
                 bn.weight.grad = None
                 bn.bias.grad = None
-            y = bn(xin)
-            y.backward(dy)
-            y = y.detach().clone()
-            dx = xin.grad.detach().clone()
-            assert y.shape == x.shape
-            bmean, bvar, count = batch_stats(x)
-            before = (right.mean.clone(), right.var.clone()) if track else None
-            if mode == "train" and track:
-                right.update(bmean, bvar, count)
-            if x.numel() > 0:  # independent checks of the module's output and gradients
-                used = (bmean, bvar) if batch else (right.mean, right.var)
-                ref = bn_apply(x, *used, gamma, beta, eps)
-                assert g.close(y, ref, 1e-9 * (1 + float(ref.abs().max()))), (name, k)
-                rstd = 1.0 / torch.sqrt(used[1] + eps)
-                if batch:
-                    rdx, rdg, rdb = batch_backward(dy, x, bmean, rstd, gamma)
+            y, dx = common.call_with_grad(bn, x, dy)
+            seq.record(call, y)
+            if x.numel() > 0:  # independent check of the gradients
+                rstd = 1.0 / torch.sqrt(call.used[1] + eps)
+                g4 = 1.0 if gamma is None else common.per_channel(gamma, x)
+                # the eval formula: the statistics are constants
+                const_dx = g4 * common.per_channel(rstd, x) * dy
+                if call.batch:
+                    rdx, rdg, rdb = batch_backward(dy, x, call.bmean, rstd, gamma)
                 else:
-                    xhat = (x - used[0].view(SHAPE4)) * rstd.view(SHAPE4)
-                    g4 = 1.0 if gamma is None else gamma.view(SHAPE4)
-                    rdx, rdg, rdb = g4 * rstd.view(SHAPE4) * dy, (dy * xhat).sum((0, 2, 3)), dy.sum((0, 2, 3))
-                assert g.close(dx, rdx, 1e-9 * (1 + float(rdx.abs().max()))), (name, k)
+                    xhat = (x - common.per_channel(call.used[0], x)) * common.per_channel(rstd, x)
+                    rdx, rdg, rdb = const_dx, (dy * xhat).sum((0, 2, 3)), dy.sum((0, 2, 3))
+                assert common.close(dx, rdx, 1e-9 * (1 + float(rdx.abs().max()))), (name, k)
                 if affine:
-                    assert g.close(bn.weight.grad, rdg, 1e-8 * (1 + float(rdg.abs().max()))), (name, k)
-                    assert g.close(bn.bias.grad, rdb, 1e-8 * (1 + float(rdb.abs().max()))), (name, k)
-            cf.text(f"mode.{k}", mode)
-            cf.tensor(f"x.{k}", x)
-            cf.tensor(f"y.{k}", y)
-            if track:
-                rm, rv = bn.running_mean.clone(), bn.running_var.clone()
-                nbt = int(bn.num_batches_tracked)
-                assert g.close(rm, right.mean, 1e-12) and g.close(rv, right.var, 1e-12), (name, k)
-                assert nbt == right.n, (name, k)
-                cf.tensor(f"running_mean.{k}", rm)
-                cf.tensor(f"running_var.{k}", rv)
-                cf.tensor(f"num_batches_tracked.{k}", nbt)
-            if x.numel() > 0 and batch:
+                    assert common.close(bn.weight.grad, rdg, 1e-8 * (1 + float(rdg.abs().max()))), (name, k)
+                    assert common.close(bn.bias.grad, rdb, 1e-8 * (1 + float(rdb.abs().max()))), (name, k)
+            if x.numel() > 0 and call.batch:
                 _, save_mean, save_rstd = torch.ops.aten.native_batch_norm(
                     x, gamma, beta, None, None, True, 0.0, eps)
-                assert g.close(save_mean, bmean, 1e-12)
+                assert common.close(save_mean, call.bmean, 1e-12)
                 cf.tensor(f"save_mean.{k}", save_mean)
                 cf.tensor(f"save_rstd.{k}", save_rstd)
             if x.numel() > 0 and backward:
@@ -186,40 +126,15 @@ def generate():
                 if affine:
                     cf.tensor(f"dgamma.{k}", bn.weight.grad)
                     cf.tensor(f"dbeta.{k}", bn.bias.grad)
-                rstd = 1.0 / torch.sqrt(used[1] + eps)
-                if affine:  # dx without the factor gamma
-                    cf.mistake("backward_missing_gamma", f"dx.{k}", dx / gamma.view(SHAPE4), dx)
-                if batch:  # the statistics treated as constants: the eval formula in train mode
-                    g4 = 1.0 if gamma is None else gamma.view(SHAPE4)
-                    cf.mistake("backward_stats_as_constants", f"dx.{k}", g4 * rstd.view(SHAPE4) * dy, dx)
+                    cf.mistake("backward_missing_gamma", f"dx.{k}", dx / g4, dx)  # dx without the factor gamma
+                if call.batch:  # the statistics treated as constants: the eval formula in train mode
+                    cf.mistake("backward_stats_as_constants", f"dx.{k}", const_dx, dx)
             # the forward's mistakes, on y
-            if x.numel() > 0 and batch:
-                for mid, wy in wrong_axes(x, gamma, beta, eps).items():
-                    cf.mistake(mid, f"y.{k}", wy, y)
-            if mode == "eval" and track and x.numel() > 0:
-                cf.mistake("batch_stats_in_eval", f"y.{k}", bn_apply(x, bmean, bvar, gamma, beta, eps), y)
-            for mid, sim in wrong.items():
-                if mode == "train":
-                    sim.update(bmean, bvar, count)
-                cf.mistake(mid, f"running_mean.{k}", sim.mean, rm)
-                cf.mistake(mid, f"running_var.{k}", sim.var, rv)
-                if mode == "eval" and x.numel() > 0:
-                    cf.mistake(mid, f"y.{k}", bn_apply(x, sim.mean, sim.var, gamma, beta, eps), y)
-            if x.numel() > 0:
-                used = (bmean, bvar) if batch else (right.mean, right.var)
-                if affine:
-                    cf.mistake("gamma_beta_swapped", f"y.{k}", bn_apply(x, *used, beta, gamma, eps), y)
-                    cf.mistake("forgot_affine", f"y.{k}", bn_apply(x, *used, None, None, eps), y)
-                if mode == "train" and track:  # normalised with the buffers of the call before
-                    cf.mistake("stale_statistics", f"y.{k}", bn_apply(x, *before, gamma, beta, eps), y)
-            results.append((y, bn.running_mean.clone() if track else None,
-                            bn.running_var.clone() if track else None,
-                            int(bn.num_batches_tracked) if track else None))
-        cf.end()
-        return results
+            seq.fingerprints(call, y, wrong_axes(x, gamma, beta, eps) if x.numel() > 0 and call.batch else {})
+        return seq.end()
 
     def nchw(n, c, h, w, offsets, spreads):
-        return lambda: offsets.view(SHAPE4) + spreads.view(SHAPE4) * torch.randn(n, c, h, w)
+        return lambda: offsets.view(1, -1, 1, 1) + spreads.view(1, -1, 1, 1) * torch.randn(n, c, h, w)
 
     # Several train steps, then eval (a batch, then a single pixel: fine in eval).
     torch.manual_seed(1701)
@@ -245,10 +160,10 @@ def generate():
                           for c in range(2)] for n in range(2)])
     res = one("hand_2x2x2x2", 2, [("train", lambda: hand.clone()), ("eval", lambda: hand.clone())],
               random_affine=False, seed=1705)
-    bmean, bvar, _ = batch_stats(hand)
-    assert g.close(bmean, [4.5, 12.5], 1e-12) and g.close(bvar, [5.25, 5.25], 1e-12)
+    bmean, bvar, _ = common.batch_stats(hand)
+    assert common.close(bmean, [4.5, 12.5], 1e-12) and common.close(bvar, [5.25, 5.25], 1e-12)
     assert abs(float(res[0][0][0, 0, 0, 0]) - (-3.5 / (5.25 + 1e-5) ** 0.5)) < 1e-12
-    assert g.close(res[0][1], [0.45, 1.25], 1e-12) and g.close(res[0][2], [1.5, 1.5], 1e-12)
+    assert common.close(res[0][1], [0.45, 1.25], 1e-12) and common.close(res[0][2], [1.5, 1.5], 1e-12)
     assert abs(float(res[1][0][0, 0, 0, 0]) - (1 - 0.45) / (1.5 + 1e-5) ** 0.5) < 1e-12
 
     torch.manual_seed(1706)
@@ -297,11 +212,10 @@ def generate():
     dx, dgamma, dbeta = torch.ops.aten.native_batch_norm_backward(
         dy, x, gamma, None, None, save_mean, save_rstd, True, 1e-5, [True, True, True])
     rdx, rdg, rdb = batch_backward(dy, x, save_mean, save_rstd, gamma)
-    assert g.close(dx, rdx, 1e-10) and g.close(dgamma, rdg, 1e-10) and g.close(dbeta, rdb, 1e-10)
+    assert common.close(dx, rdx, 1e-10) and common.close(dgamma, rdg, 1e-10) and common.close(dbeta, rdb, 1e-10)
     _, own_mean, own_rstd = torch.ops.aten.native_batch_norm(x, gamma, beta, None, None, True, 0.0, 1e-5)
-    assert g.differs(batch_backward(dy, x, own_mean, own_rstd, gamma)[0], dx)
-    cf.case("saved_statistics")
-    cf.text("seed", 1716)
+    assert common.differs(batch_backward(dy, x, own_mean, own_rstd, gamma)[0], dx)
+    cf.case("saved_statistics", 1716)
     cf.tensor("eps", 1e-5)
     cf.tensor("num_features", c)
     cf.tensor("gamma", gamma)
@@ -315,3 +229,7 @@ def generate():
     cf.tensor("dbeta", dbeta)
     cf.end()
     return cf
+
+
+if __name__ == "__main__":
+    sys.exit(common.main(generate, __file__))

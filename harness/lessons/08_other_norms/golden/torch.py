@@ -1,8 +1,10 @@
+#!/usr/bin/python3
 """Golden data of lesson 08 (LayerNorm, GroupNorm, RMSNorm), from real PyTorch.
 
-Imported by generate_torch.py (lesson_generators()), which writes torch/08_other_norms.cases.
-Every case holds the inputs (x, weight, bias, eps, for GroupNorm num_groups), y, a random
-upstream gradient dy and what autograd returns for it: dx, dweight, dbias.
+Writes torch.cases beside this file (format: harness/golden/FORMAT.md; the shared helpers:
+harness/golden/torch_common.py). Every case holds the inputs (x, weight, bias, eps, for
+GroupNorm num_groups), y, a random upstream gradient dy and what autograd returns for it:
+dx, dweight, dbias.
 
 LayerNorm and GroupNorm come from torch.nn.functional.layer_norm / group_norm. PyTorch 1.13
 (the version installed here) has no RMSNorm (torch.nn.RMSNorm arrived in 2.4), so the RMS
@@ -17,16 +19,23 @@ Fingerprints (FORMAT.md): LayerNorm with statistics per feature across the batch
 BatchNorm), GroupNorm grouping channels by stride (c % G) instead of by block, RMSNorm
 that subtracts the mean (LayerNorm without bias), eps outside the root, the unbiased
 variance, weight and bias swapped, and a backward that treats the statistics as constants.
+Run from the repository root:
+
+    /usr/bin/python3 harness/lessons/08_other_norms/golden/torch.py
 """
 
-import torch
-import torch.nn.functional as F
+import os
+import sys
 
-import generate_torch as g
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "golden"))
+import torch_common as common  # noqa: E402  (first: this file is torch.py, see there)
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 F64 = torch.float64
 
-g.MISTAKE_IDS |= {
+common.MISTAKE_IDS |= {
     "layer_norm_across_batch",
     "group_norm_strided_groups",
     "rms_norm_subtracts_mean",
@@ -34,15 +43,6 @@ g.MISTAKE_IDS |= {
     "unbiased_variance_in_norm",
     "norm_backward_stats_as_constants",
 }
-
-
-def unit_norm(v, dims, eps, unbiased=False, eps_outside=False):
-    """(v - mean) / sqrt(var + eps) over `dims` (keepdim)."""
-    mean = v.mean(dims, keepdim=True)
-    var = v.var(dims, unbiased=unbiased, keepdim=True)
-    if eps_outside:
-        return (v - mean) / (torch.sqrt(var) + eps)
-    return (v - mean) / torch.sqrt(var + eps)
 
 
 def trailing(x, k):
@@ -68,7 +68,7 @@ def strided_group_norm(x, groups, weight, bias, eps):
     order = [ch for gi in range(groups) for ch in range(gi, c, groups)]
     back = [order.index(ch) for ch in range(c)]
     xp = x[:, order]
-    yp = group_view(unit_norm(group_view(xp, groups), (2,), eps).reshape(xp.shape), groups).reshape(xp.shape)
+    yp = group_view(common.unit_norm(group_view(xp, groups), (2,), eps).reshape(xp.shape), groups).reshape(xp.shape)
     y = yp[:, back]
     shape = (1, c) + (1,) * (x.dim() - 2)
     return y * weight.view(shape) + bias.view(shape)
@@ -81,14 +81,13 @@ def const_stats_dx(dy, x, weight_elem, dims, eps):
 
 
 def record(cf, name, seed, tensors):
-    cf.case(name)
-    cf.text("seed", seed)
+    cf.case(name, seed)
     for key, value in tensors:
         cf.tensor(key, value)
 
 
 def generate():
-    cf = g.CaseFile("08_other_norms.cases", "Lesson 08: LayerNorm, GroupNorm, RMSNorm forward and backward.")
+    cf = common.CaseFile("Lesson 08: LayerNorm, GroupNorm, RMSNorm forward and backward.")
 
     # ------------------------------------------------------------------ LayerNorm
     def layer(name, seed, shape, k, eps=1e-5, loc=0.0, scale=1.0):
@@ -102,14 +101,14 @@ def generate():
         dx, dweight, dbias = torch.autograd.grad(y, (x, weight, bias), dy)
         x, weight, bias, y = x.detach(), weight.detach(), bias.detach(), y.detach()
         dims = trailing(x, k)
-        assert g.close(y, unit_norm(x, dims, eps) * weight + bias, 1e-12)
+        assert common.close(y, common.unit_norm(x, dims, eps) * weight + bias, 1e-12)
         record(cf, name, seed, [("eps", eps), ("x", x), ("weight", weight), ("bias", bias), ("y", y),
                                 ("dy", dy), ("dx", dx), ("dweight", dweight), ("dbias", dbias)])
-        across = unit_norm(x, tuple(range(x.dim() - k)), eps) * weight + bias  # per feature over the batch
+        across = common.unit_norm(x, tuple(range(x.dim() - k)), eps) * weight + bias  # per feature over the batch
         cf.mistake("layer_norm_across_batch", "y", across, y)
-        cf.mistake("unbiased_variance_in_norm", "y", unit_norm(x, dims, eps, unbiased=True) * weight + bias, y)
-        cf.mistake("eps_outside_sqrt", "y", unit_norm(x, dims, eps, eps_outside=True) * weight + bias, y)
-        cf.mistake("gamma_beta_swapped", "y", unit_norm(x, dims, eps) * bias + weight, y)
+        cf.mistake("unbiased_variance_in_norm", "y", common.unit_norm(x, dims, eps, unbiased=True) * weight + bias, y)
+        cf.mistake("eps_outside_sqrt", "y", common.unit_norm(x, dims, eps, eps_outside=True) * weight + bias, y)
+        cf.mistake("gamma_beta_swapped", "y", common.unit_norm(x, dims, eps) * bias + weight, y)
         cf.mistake("norm_backward_stats_as_constants", "dx", const_stats_dx(dy, x, weight, dims, eps), dx)
         cf.end()
 
@@ -133,9 +132,9 @@ def generate():
         w, b = weight.view(cshape), bias.view(cshape)
 
         def by_block(**kw):
-            return unit_norm(group_view(x, groups), (2,), eps, **kw).reshape(x.shape)
+            return common.unit_norm(group_view(x, groups), (2,), eps, **kw).reshape(x.shape)
 
-        assert g.close(y, by_block() * w + b, 1e-12)
+        assert common.close(y, by_block() * w + b, 1e-12)
         record(cf, name, seed, [("eps", eps), ("num_groups", groups), ("x", x), ("weight", weight),
                                 ("bias", bias), ("y", y), ("dy", dy), ("dx", dx), ("dweight", dweight),
                                 ("dbias", dbias)])
@@ -164,7 +163,7 @@ def generate():
     y_ln = F.layer_norm(x, (4, 3, 2), spread_w, spread_b, 1e-5)
     y_gnc = F.group_norm(x, 4, weight, bias, 1e-5)
     y_in = F.instance_norm(x, weight=weight, bias=bias, eps=1e-5)
-    assert g.close(y_gn1, y_ln, 1e-12) and g.close(y_gnc, y_in, 1e-12)
+    assert common.close(y_gn1, y_ln, 1e-12) and common.close(y_gnc, y_in, 1e-12)
     record(cf, "identities", 821, [("eps", 1e-5), ("x", x), ("weight", weight), ("bias", bias),
                                     ("layer_norm_y", y_ln), ("instance_norm_y", y_in)])
     cf.end()
@@ -188,3 +187,7 @@ def generate():
     rms("rms_two_axes", 832, (2, 3, 4), 2, eps=1e-2, loc=0.5, scale=2.0)
     rms("rms_small_values", 833, (4, 5), 1, eps=1e-2, scale=0.05)  # mean(x^2) ~ eps: where eps sits matters
     return cf
+
+
+if __name__ == "__main__":
+    sys.exit(common.main(generate, __file__))

@@ -1,7 +1,8 @@
+#!/usr/bin/python3
 """Lesson 09's golden data from real PyTorch: BatchNorm folded into Linear and Conv2d.
 
-Imported by generate_torch.py (see lesson_generators() there), which writes
-torch/09_folding.cases. A "linear" case holds the Linear layer (weight, bias unless
+Writes torch.cases beside this file (format: harness/golden/FORMAT.md; the shared helpers:
+harness/golden/torch_common.py). A "linear" case holds the Linear layer (weight, bias unless
 bias=False), the eval-mode BatchNorm1d after it (gamma and beta when affine, running_mean,
 running_var, eps), an input x, and PyTorch's answers: the scale s, the folded weight and
 bias from torch.nn.utils.fusion (fuse_linear_bn_eval, or fuse_conv_bn_weights, which also
@@ -9,12 +10,20 @@ takes a 2-D weight, when affine=False, where fuse_linear_bn_eval has no ones to 
 = bn(linear(x)) with both modules in eval mode, and y_train = the same BatchNorm in train
 mode (batch statistics). A "conv" case does the same for nn.Conv2d + BatchNorm2d with
 fuse_conv_bn_eval, y_eval of shape (N,out,H',W'). Fingerprints of the classic mistakes go
-with the folded weight, bias, s and y_eval.
+with the folded weight, bias, s and y_eval. Run from the repository root:
+
+    /usr/bin/python3 harness/lessons/09_folding/golden/torch.py
 """
 
-import torch
+import os
+import sys
 
-import generate_torch as g
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "golden"))
+import torch_common as common  # noqa: E402  (first: this file is torch.py, see there)
+
+import torch  # noqa: E402
+
+F64 = torch.float64
 
 # Their sentences: harness/lessons/09_folding/mistakes.inc.
 MISTAKES = {
@@ -29,10 +38,8 @@ MISTAKES = {
     "eval_uses_batch_variance",
     "train_uses_running_statistics",
 }
-g.MISTAKE_IDS.update(MISTAKES)
+common.MISTAKE_IDS.update(MISTAKES)
 # Also lesson 04's "batch_stats_in_eval" (the eval output normalised with the batch's statistics).
-
-F64 = torch.float64
 
 
 def fold(w, b, rm, rv, eps, gamma, beta, mistake=None):
@@ -76,24 +83,10 @@ def fold_applies(mistake, w, b, gamma):
     return mistake.startswith("fold_")
 
 
-def bn_with(z, mean, var, eps, gamma, beta):
-    shape = (1, -1) + (1,) * (z.dim() - 2)
-    y = (z - mean.view(shape)) / torch.sqrt(var.view(shape) + eps)
-    if gamma is not None:
-        y = y * gamma.view(shape) + beta.view(shape)
-    return y
-
-
-def batch_stats(z):
-    dims = [0] + list(range(2, z.dim()))
-    return z.mean(dims), z.var(dims, unbiased=False)
-
-
 def generate():
-    cf = g.CaseFile("09_folding.cases",
-                    "lesson 09: a Linear (weight (out,in), bias) or Conv2d (weight (out,in,kh,kw), bias) "
-                    "followed by an eval-mode BatchNorm (gamma, beta, running_mean, running_var, eps); "
-                    "x -> s, folded weight and bias (torch.nn.utils.fusion), y_eval, y_train")
+    cf = common.CaseFile("lesson 09: a Linear (weight (out,in), bias) or Conv2d (weight (out,in,kh,kw), bias) "
+                         "followed by an eval-mode BatchNorm (gamma, beta, running_mean, running_var, eps); "
+                         "x -> s, folded weight and bias (torch.nn.utils.fusion), y_eval, y_train")
 
     def one(name, kind, x, w, b, gamma, beta, rm, rv, eps, seed=None):
         out, inp = w.shape[0], w.shape[1]
@@ -134,16 +127,15 @@ def generate():
             bn.eval()
         # Premises: PyTorch's fused layer equals Linear-then-BN, and ours equals PyTorch's.
         scale = 1.0 + float(y_eval.abs().max())
-        assert g.close(y_fused, y_eval, 1e-11 * scale), name
+        assert common.close(y_fused, y_eval, 1e-11 * scale), name
         s, w_ok, b_ok = fold(w, b, rm, rv, eps, gamma, beta)
-        assert g.close(w_ok, wf, 1e-13 * (1 + float(wf.abs().max()))), name
-        assert g.close(b_ok, bf, 1e-13 * (1 + float(bf.abs().max()))), name
-        mean, var = batch_stats(z)
-        assert g.close(bn_with(z, mean, var, eps, gamma, beta), y_train, 1e-11 * (1 + float(y_train.abs().max())))
+        assert common.close(w_ok, wf, 1e-13 * (1 + float(wf.abs().max()))), name
+        assert common.close(b_ok, bf, 1e-13 * (1 + float(bf.abs().max()))), name
+        mean, var, _ = common.batch_stats(z)
+        y_batch = common.bn_apply(z, mean, var, gamma, beta, eps)
+        assert common.close(y_batch, y_train, 1e-11 * (1 + float(y_train.abs().max()))), name
 
-        cf.case(name)
-        if seed is not None:
-            cf.text("seed", seed)
+        cf.case(name, seed)
         cf.text("kind", kind)
         cf.text("bias", "true" if b is not None else "false")
         cf.text("affine", "true" if gamma is not None else "false")
@@ -177,9 +169,10 @@ def generate():
                 y = x @ mw.T + mb
             cf.mistake(mid, "y_eval", y, y_eval)
         if not conv:
-            cf.mistake("batch_stats_in_eval", "y_eval", bn_with(z, mean, var, eps, gamma, beta), y_eval)
-            cf.mistake("eval_uses_batch_variance", "y_eval", bn_with(z, rm, var, eps, gamma, beta), y_eval)
-            cf.mistake("train_uses_running_statistics", "y_train", bn_with(z, rm, rv, eps, gamma, beta), y_train)
+            cf.mistake("batch_stats_in_eval", "y_eval", y_batch, y_eval)
+            cf.mistake("eval_uses_batch_variance", "y_eval", common.bn_apply(z, rm, var, gamma, beta, eps), y_eval)
+            cf.mistake("train_uses_running_statistics", "y_train",
+                       common.bn_apply(z, rm, rv, gamma, beta, eps), y_train)
         cf.end()
         return s, wf, bf, y_eval
 
@@ -234,3 +227,7 @@ def generate():
             b = rm + torch.randn(out, dtype=F64)
         one(name, kind, x, w, b, gamma, beta, rm, rv, eps, seed)
     return cf
+
+
+if __name__ == "__main__":
+    sys.exit(common.main(generate, __file__))

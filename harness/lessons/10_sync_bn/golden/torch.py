@@ -1,7 +1,9 @@
+#!/usr/bin/python3
 """Golden data of lesson 10 (SyncBatchNorm's statistics merged from shards), from real PyTorch.
 
-Imported by generate_torch.py (lesson_generators()), which writes torch/10_sync_bn.cases.
-torch.batch_norm_gather_stats_with_counts runs on CUDA only, so the oracle is what
+Writes torch.cases beside this file (format: harness/golden/FORMAT.md; the shared helpers:
+harness/golden/torch_common.py). torch.batch_norm_gather_stats_with_counts runs on CUDA
+only, so the oracle is what
 SyncBatchNorm must reproduce: the statistics of the WHOLE batch (the shards concatenated)
 and the buffers of one nn.BatchNorm1d after one train-mode step on that batch.
 
@@ -12,15 +14,22 @@ num_batches_tracked.0) and after (running_mean, running_var, num_batches_tracked
 
 Fingerprints (FORMAT.md) on mean and m2: the wrong merges folded left to right over the
 golden shard statistics, as the tests fold; on running_var: lesson 03's buffer mistakes.
+Run from the repository root:
+
+    /usr/bin/python3 harness/lessons/10_sync_bn/golden/torch.py
 """
 
-import torch
+import os
+import sys
 
-import generate_torch as g
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "golden"))
+import torch_common as common  # noqa: E402  (first: this file is torch.py, see there)
+
+import torch  # noqa: E402
 
 F64 = torch.float64
 
-g.MISTAKE_IDS |= {
+common.MISTAKE_IDS |= {
     "mean_of_means",
     "merge_one_side_count",
     "m2_divided_before_merging",
@@ -73,9 +82,8 @@ M2_RULES = ("merge_one_side_count", "m2_divided_before_merging", "sum_of_varianc
 
 
 def generate():
-    cf = g.CaseFile("10_sync_bn.cases",
-                    "lesson 10: shards of one batch; their statistics, the whole batch's "
-                    "(count, mean, m2) and one nn.BatchNorm1d step's buffers")
+    cf = common.CaseFile("lesson 10: shards of one batch; their statistics, the whole batch's "
+                         "(count, mean, m2) and one nn.BatchNorm1d step's buffers")
 
     def one(name, sizes, c, *, momentum=0.1, offset=0.0, scale=1.0, seed=None, fresh=True):
         if seed is not None:
@@ -153,3 +161,7 @@ def generate():
     one("two_values_in_total", [1, 0, 1], 2, seed=1008, momentum=1.0)
     one("many_shards_momentum_0.01", [2, 3, 4, 5, 6, 7, 8, 9], 5, seed=1009, momentum=0.01)
     return cf
+
+
+if __name__ == "__main__":
+    sys.exit(common.main(generate, __file__))

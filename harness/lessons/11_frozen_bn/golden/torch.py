@@ -1,17 +1,27 @@
+#!/usr/bin/python3
 """Golden data of lesson 11 (frozen BatchNorm for fine-tuning), from real PyTorch.
 
-A BatchNorm1d frozen the PyTorch way: model.train(), then bn.eval() on the BN layer, so the
-model trains while BN normalises with its running statistics and changes no buffer. dx,
-dgamma and dbeta come from autograd; with frozen affine parameters (requires_grad False)
-PyTorch leaves their .grad as None, which the lesson reports as zeros.
-"""
-import torch
+Writes torch.cases beside this file (format: harness/golden/FORMAT.md; the shared helpers:
+harness/golden/torch_common.py). A BatchNorm1d frozen the PyTorch way: model.train(), then
+bn.eval() on the BN layer, so the model trains while BN normalises with its running
+statistics and changes no buffer. dx, dgamma and dbeta come from autograd; with frozen
+affine parameters (requires_grad False) PyTorch leaves their .grad as None, which the
+lesson reports as zeros. Run from the repository root:
 
-import generate_torch as g
+    /usr/bin/python3 harness/lessons/11_frozen_bn/golden/torch.py
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "golden"))
+import torch_common as common  # noqa: E402  (first: this file is torch.py, see there)
+
+import torch  # noqa: E402
 
 F64 = torch.float64
 
-g.MISTAKE_IDS |= {
+common.MISTAKE_IDS |= {
     "frozen_uses_batch_stats",
     "frozen_backward_batch_terms",
     "frozen_affine_grads_reported",
@@ -22,23 +32,18 @@ g.MISTAKE_IDS |= {
 }
 
 
-def view_c(v, x):
-    """v (C) shaped to broadcast against x (N,C) or (N,C,L)."""
-    return v.view(1, -1) if x.dim() == 2 else v.view(1, -1, 1)
-
-
-def dims(x):
-    return (0,) if x.dim() == 2 else (0, 2)
-
-
 def generate():
-    cf = g.CaseFile("11_frozen_bn.cases",
-                    "lesson 11: nn.BatchNorm1d frozen by bn.eval() inside a model in train mode; "
-                    "one forward (y) and autograd backward (dy -> dx, dgamma, dbeta) per case")
+    cf = common.CaseFile("lesson 11: nn.BatchNorm1d frozen by bn.eval() inside a model in train mode; "
+                         "one forward (y) and autograd backward (dy -> dx, dgamma, dbeta) per case")
 
     def one(name, x, running_mean, running_var, gamma, beta, *, eps=1e-5, freeze_affine=False, dy=None,
             counter=100):
         c = x.shape[1]
+        dims = common.channel_dims(x)
+
+        def per_c(v):  # v (C) shaped to broadcast against x (N,C) or (N,C,L)
+            return common.per_channel(v, x)
+
         bn = torch.nn.BatchNorm1d(c, eps=eps).to(F64)
         with torch.no_grad():
             bn.weight.copy_(gamma)
@@ -55,11 +60,7 @@ def generate():
         assert model.training and not bn.training
         if dy is None:
             dy = torch.randn(*x.shape, dtype=F64)
-        xin = x.clone().requires_grad_(True)
-        y = model(xin)
-        y.backward(dy)
-        y = y.detach().clone()
-        dx = xin.grad.detach().clone()
+        y, dx = common.call_with_grad(model, x, dy)
         # Nothing moved: the buffers and the counter are exactly as loaded.
         assert torch.equal(bn.running_mean, running_mean) and torch.equal(bn.running_var, running_var)
         assert int(bn.num_batches_tracked) == counter
@@ -71,15 +72,15 @@ def generate():
 
         # Independent checks: the closed forms of the lesson.
         rstd = 1.0 / torch.sqrt(running_var + eps)
-        xhat = (x - view_c(running_mean, x)) * view_c(rstd, x)
-        ref_y = view_c(gamma, x) * xhat + view_c(beta, x)
-        assert g.close(y, ref_y, 1e-9 * (1 + float(ref_y.abs().max()))), name
-        ref_dx = dy * view_c(gamma * rstd, x)
-        assert g.close(dx, ref_dx, 1e-12 * (1 + float(ref_dx.abs().max()))), name
-        full_dgamma, full_dbeta = (dy * xhat).sum(dims(x)), dy.sum(dims(x))
+        xhat = (x - per_c(running_mean)) * per_c(rstd)
+        ref_y = common.affine(xhat, gamma, beta)
+        assert common.close(y, ref_y, 1e-9 * (1 + float(ref_y.abs().max()))), name
+        ref_dx = dy * per_c(gamma * rstd)
+        assert common.close(dx, ref_dx, 1e-12 * (1 + float(ref_dx.abs().max()))), name
+        full_dgamma, full_dbeta = (dy * xhat).sum(dims), dy.sum(dims)
         if not freeze_affine:
-            assert g.close(dgamma, full_dgamma, 1e-9 * (1 + float(full_dgamma.abs().max()))), name
-            assert g.close(dbeta, full_dbeta, 1e-9 * (1 + float(full_dbeta.abs().max()))), name
+            assert common.close(dgamma, full_dgamma, 1e-9 * (1 + float(full_dgamma.abs().max()))), name
+            assert common.close(dbeta, full_dbeta, 1e-9 * (1 + float(full_dbeta.abs().max()))), name
 
         cf.case(name)
         cf.text("freeze_affine", "true" if freeze_affine else "false")
@@ -97,19 +98,18 @@ def generate():
         cf.tensor("dgamma", dgamma)
         cf.tensor("dbeta", dbeta)
         # Fingerprints of the lesson's mistakes.
-        bmean = x.mean(dims(x))
-        bvar = x.var(dims(x), unbiased=False)
-        batch_y = (view_c(gamma, x) * (x - view_c(bmean, x)) / torch.sqrt(view_c(bvar, x) + eps)
-                   + view_c(beta, x))
+        bmean = x.mean(dims)
+        bvar = x.var(dims, unbiased=False)
+        batch_y = per_c(gamma) * (x - per_c(bmean)) / torch.sqrt(per_c(bvar) + eps) + per_c(beta)
         cf.mistake("frozen_uses_batch_stats", "y", batch_y, y)
         cf.mistake("eps_outside_sqrt", "y",
-                   view_c(gamma, x) * (x - view_c(running_mean, x)) / (torch.sqrt(view_c(running_var, x)) + eps)
-                   + view_c(beta, x), y)
-        cf.mistake("backward_missing_gamma", "dx", dx / view_c(gamma, x), dx)
-        m = x.numel() // c
-        mdy = dy.sum(dims(x), keepdim=True) / m
-        mdyx = (dy * xhat).sum(dims(x), keepdim=True) / m
-        cf.mistake("frozen_backward_batch_terms", "dx", view_c(gamma * rstd, x) * (dy - mdy - xhat * mdyx), dx)
+                   per_c(gamma) * (x - per_c(running_mean)) / (torch.sqrt(per_c(running_var)) + eps)
+                   + per_c(beta), y)
+        cf.mistake("backward_missing_gamma", "dx", dx / per_c(gamma), dx)
+        m = common.per_channel_count(x)
+        mdy = dy.sum(dims, keepdim=True) / m
+        mdyx = (dy * xhat).sum(dims, keepdim=True) / m
+        cf.mistake("frozen_backward_batch_terms", "dx", per_c(gamma * rstd) * (dy - mdy - xhat * mdyx), dx)
         if freeze_affine:
             cf.mistake("frozen_affine_grads_reported", "dgamma", full_dgamma, dgamma)
             cf.mistake("frozen_affine_grads_reported", "dbeta", full_dbeta, dbeta)
@@ -167,3 +167,7 @@ def generate():
     rv = t(0.01, 0.002, 0.05)
     one("custom_eps", rm.view(1, -1) + 0.1 * torch.randn(5, 3, dtype=F64), rm, rv, gm, bt, eps=1e-3)
     return cf
+
+
+if __name__ == "__main__":
+    sys.exit(common.main(generate, __file__))
