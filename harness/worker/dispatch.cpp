@@ -26,12 +26,21 @@ std::string type_name(const std::type_info& type) {
   return status == 0 && name ? name.get() : type.name();
 }
 
+/// The reply body for `status`: the outputs, then the status's texts (result; type,
+/// message, base; or the one message), in encode_reply's order.
 std::string reply(Status status, const Writer& outputs, const std::vector<std::string>& texts) {
-  Writer w;
-  w.u8(static_cast<std::uint8_t>(status));
-  w.str(outputs.bytes());
-  for (const std::string& t : texts) w.str(t);
-  return w.take();
+  Reply r;
+  r.status = status;
+  r.outputs = outputs.bytes();
+  if (status == Status::kReturned) r.result = texts.at(0);
+  else if (status == Status::kThrew) {
+    r.type = texts.at(0);
+    r.message = texts.at(1);
+    r.base = texts.at(2);
+  } else {
+    r.message = texts.at(0);
+  }
+  return encode_reply(r);
 }
 
 /// The most specific standard exception class `e` is (or derives from), so the trusted side
@@ -62,9 +71,8 @@ extern "C" __attribute__((visibility("default"))) void bnkit_worker_handle(const
   Writer outputs, result;
   std::string call;
   try {
-    Reader r(request, size);
-    call = r.str();
-    const std::string args = r.str();
+    std::string args;
+    decode_request(request, size, call, args);
     const auto it = worker::registry().find(call);
     if (it == worker::registry().end()) {
       *out = reply(Status::kUnknown, outputs, {call});

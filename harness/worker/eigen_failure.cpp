@@ -45,16 +45,10 @@ extern "C" [[noreturn]] void bnkit_eigen_assert_failed(const char* condition, co
   check.file = file;
   check.line = line;
   check.offsets = module_stack_offsets(&g_anchor);
-  Writer body;
-  body.u8(static_cast<std::uint8_t>(Status::kDying));
-  body.str("");  // no outputs: the call did not finish
-  body.str(encode_eigen_check(check));
-  Writer frame;
-  frame.u64(body.bytes().size());
-  frame.raw(body.bytes().data(), body.bytes().size());
+  const std::string whole = dying_frame(encode_eigen_check(check));  // no outputs: the call did not finish
   // What the code printed before the check is shown with the message: abort() would drop it.
   std::fflush(stdout);
   std::fflush(stderr);
-  write_all(kReplyFd, frame.bytes());
+  write_all(kReplyFd, whole);
   std::abort();
 }

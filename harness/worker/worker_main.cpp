@@ -27,6 +27,8 @@ using bnkit::boundary::kMaxFrameBytes;
 using bnkit::boundary::kReplyFd;
 using bnkit::boundary::kRequestFd;
 using bnkit::boundary::Status;
+using bnkit::boundary::dying_frame;
+using bnkit::boundary::frame;
 
 bool read_all(int fd, void* buf, std::size_t n) {
   auto* p = static_cast<char*>(buf);
@@ -52,25 +54,7 @@ bool write_all(int fd, const void* buf, std::size_t n) {
   return true;
 }
 
-bool write_frame(const std::string& body) {
-  const std::uint64_t n = body.size();
-  return write_all(kReplyFd, &n, sizeof n) && write_all(kReplyFd, body.data(), body.size());
-}
-
-/// The body of a "dying" reply: status, empty outputs, the reason.
-std::string dying_body(const std::string& reason) {
-  std::string body(1, static_cast<char>(Status::kDying));
-  const std::uint64_t empty = 0, len = reason.size();
-  body.append(reinterpret_cast<const char*>(&empty), sizeof empty);
-  body.append(reinterpret_cast<const char*>(&len), sizeof len);
-  return body + reason;
-}
-
-/// A whole frame (length, then body), built ahead for the signal handler to write(2).
-std::string framed(const std::string& body) {
-  const std::uint64_t n = body.size();
-  return std::string(reinterpret_cast<const char*>(&n), sizeof n) + body;
-}
+bool write_frame(const std::string& whole) { return write_all(kReplyFd, whole.data(), whole.size()); }
 
 // Built before any student code runs, so the signal handler only has to write(2) it.
 std::string g_stack_overflow_frame;
@@ -93,7 +77,7 @@ void install_fatal_handlers() {
   rlimit stack{};
   getrlimit(RLIMIT_STACK, &stack);
   g_stack_limit = stack.rlim_cur == RLIM_INFINITY ? (8u << 20) : stack.rlim_cur;
-  g_stack_overflow_frame = framed(dying_body("stack overflow (endless or too deep recursion?)"));
+  g_stack_overflow_frame = dying_frame("stack overflow (endless or too deep recursion?)");
   static char alt_stack[1 << 16];
   stack_t ss{};
   ss.ss_sp = alt_stack;
@@ -125,7 +109,7 @@ int main(int argc, char** argv) {
   if (seccomp) {
     const std::string error = bnkit::sandbox::restrict_worker();
     if (!error.empty()) {
-      write_frame(dying_body("could not lock the worker down: " + error));
+      write_frame(dying_frame("could not lock the worker down: " + error));
       return 3;
     }
   }
@@ -133,7 +117,7 @@ int main(int argc, char** argv) {
   Handle handle = lib ? reinterpret_cast<Handle>(dlsym(lib, "bnkit_worker_handle")) : nullptr;
   if (!handle) {
     const std::string why = std::string("cannot load the lesson's code: ") + (lib ? "no bnkit_worker_handle" : dlerror());
-    write_frame(dying_body(why));
+    write_frame(dying_frame(why));
     return 3;
   }
   for (;;) {
@@ -146,6 +130,6 @@ int main(int argc, char** argv) {
     handle(request.data(), request.size(), &reply);
     std::fflush(stdout);
     std::fflush(stderr);
-    if (!write_frame(reply)) return 0;
+    if (!write_frame(frame(reply))) return 0;
   }
 }

@@ -35,12 +35,6 @@ class ForeignException : public std::runtime_error {
   std::string type_;
 };
 
-struct Reply {
-  Status status = Status::kReturned;
-  std::string outputs, result, type, message;
-  std::string base;  ///< the standard exception class the thrown one is, or derives from
-};
-
 /// Sends one call to the current worker (the student's, or the oracle's inside an
 /// OracleScope) and waits for its reply. Throws CallFailed, whose message may show the
 /// arguments as `describe_arguments` puts them ("x [4, 3], eps 1e-05").

@@ -262,13 +262,7 @@ void Worker::fail(const std::string& call, const std::string& what) {
 
 Reply Worker::call(const std::string& name, const std::string& args) {
   if (pid_ < 0) start();
-  Writer frame;
-  frame.u64(0);
-  frame.str(name);
-  frame.str(args);
-  std::string out = frame.take();
-  const std::uint64_t body = out.size() - sizeof(std::uint64_t);
-  std::memcpy(out.data(), &body, sizeof body);
+  const std::string out = frame(encode_request(name, args));
 
   const std::string call = name + "()";
   const double deadline = now_s() + config_.call_timeout_s;
@@ -311,19 +305,9 @@ Reply Worker::call(const std::string& name, const std::string& args) {
         have_length = false;
         Reply reply;
         try {
-          Reader r(body_bytes);
-          const auto status = r.u8();
-          if (status > static_cast<std::uint8_t>(Status::kDying)) throw WireError("unknown status");
-          reply.status = static_cast<Status>(status);
-          reply.outputs = r.str();
-          if (reply.status == Status::kReturned) reply.result = r.str();
-          else if (reply.status == Status::kThrew) {
-            reply.type = bounded(r.str());
-            reply.message = bounded(r.str());
-            reply.base = r.str();
-          } else {
-            reply.message = bounded(r.str());
-          }
+          reply = decode_reply(body_bytes);
+          reply.type = bounded(reply.type);
+          reply.message = bounded(reply.message);
         } catch (const WireError& e) {
           fail(call, std::string("sent a reply that cannot be read (") + e.what() + ")");
         }
