@@ -2,6 +2,7 @@
 // optimised build of its own (build/release, CMake's `release` preset), configured and built
 // here. Speed is shown, never graded: the benchmark program says so, and nothing here touches
 // grades or build/<preset>.
+#include "arguments.hpp"
 #include "commands.hpp"
 #include "compile_feedback.hpp"
 #include "lesson_args.hpp"
@@ -43,9 +44,12 @@ std::optional<std::string> line_of(const std::string& file, int line) {
 int bench_command(const Args& args) {
   if (!args.empty() && args.front() == "capstone") return bench_capstone_command(Args(args.begin() + 1, args.end()));
   std::vector<std::string> names;
-  for (const std::string& a : args) {
-    if (a.rfind("-", 0) == 0) return usage_error("unknown flag '" + a + "' for bench. It takes no flags");
-    names.push_back(a);
+  CLI::App app{"Times your code beside the reference (shown, not graded); `bench capstone` times the capstone."};
+  setup_parser(app, "bench");
+  app.add_option("LESSON", names, "a lesson with a benchmark (06), or capstone")->type_name("");
+  std::string error;
+  if (const Parsed p = parse_arguments(app, "bench", args, error); p != Parsed::kOk) {
+    return p == Parsed::kHelp ? 0 : usage_error(error);
   }
   if (names.size() != 1) return usage_error("bench needs exactly one lesson, e.g. ./bnkit bench 06, or capstone");
   const auto lessons = select_lessons(names);

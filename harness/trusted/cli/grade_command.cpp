@@ -1,5 +1,6 @@
 // bnkit grade [LESSON...] [--reference] [--hidden [--seed N]] [--strict] [--verbose]
 //             [--json FILE] [--timeout S] [--sandbox full|basic]
+#include "arguments.hpp"
 #include "build.hpp"
 #include "commands.hpp"
 #include "grading.hpp"
@@ -21,9 +22,6 @@ namespace bnkit::cli {
 
 namespace {
 
-constexpr const char* kGradeFlags =
-    "--reference, --hidden, --seed N, --strict, --verbose, --json FILE, --timeout SECONDS, --sandbox full|basic";
-
 struct GradeOptions {
   bool reference = false, hidden = false, strict = false, verbose = false;
   std::string json_path;
@@ -33,50 +31,49 @@ struct GradeOptions {
   std::vector<std::string> lessons;
 };
 
-/// Parses the flags; returns an error message, or "" when they are fine.
-std::string parse(const Args& args, GradeOptions& o) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    if (a == "--reference") o.reference = true;
-    else if (a == "--hidden") o.hidden = true;
-    else if (a == "--strict") o.strict = true;
-    else if (a == "--verbose" || a == "-v") o.verbose = true;
-    else if (a == "--json") {
-      auto v = value();
-      if (!v) return "--json needs a file name";
-      o.json_path = *v;
-    } else if (a == "--timeout") {
-      auto v = value();
+/// Parses the flags (CLI11, arguments.hpp), then checks their values in the kit's words.
+/// Returns kOk, kHelp, or kError with `error` set.
+Parsed parse(const Args& args, GradeOptions& o, std::string& error) {
+  CLI::App app{"Builds and grades your lessons (all of them when none is named)."};
+  setup_parser(app, "grade");
+  std::string seed, timeout, level;
+  app.add_flag("--reference", o.reference, "grade the reference solutions instead");
+  app.add_flag("--hidden", o.hidden, "instructor mode: add the hidden tests (needs solutions/)");
+  app.add_option("--seed", seed, "with --hidden: reproduce a run's hidden inputs")->type_name("N");
+  app.add_flag("--strict", o.strict, "exit 1 unless every graded test passes");
+  app.add_flag("-v,--verbose", o.verbose, "every failure of every lesson, not only the next one to fix");
+  app.add_option("--json", o.json_path, "also write the results as JSON to FILE")->type_name("FILE");
+  app.add_option("--timeout", timeout, "time limit per call into your code (default 10)")->type_name("SECONDS");
+  app.add_option("--sandbox", level, "force a sandbox level (default: the strongest that works)")
+      ->type_name("full|basic");
+  app.add_option("LESSON", o.lessons, "01 or 1, 01_batch_statistics or batch_statistics")->type_name("");
+  if (const Parsed p = parse_arguments(app, "grade", args, error); p != Parsed::kOk) return p;
+
+  error = [&]() -> std::string {
+    if (!timeout.empty()) {
       char* end = nullptr;
-      if (!v || (o.timeout_s = std::strtod(v->c_str(), &end), *end != '\0') || !(o.timeout_s > 0) ||
-          o.timeout_s > 3600)
+      o.timeout_s = std::strtod(timeout.c_str(), &end);
+      if (*end != '\0' || !(o.timeout_s > 0) || o.timeout_s > 3600)
         return "--timeout needs a number of seconds above 0 (at most 3600)";
-    } else if (a == "--seed") {
-      auto v = value();
-      if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos || v->size() > 19)
-        return "--seed needs a whole number below 10^19, e.g. --seed 42";
-      o.seed = std::stoull(*v);
-    } else if (a == "--sandbox") {
-      auto v = value();
-      sandbox::Level level;
-      if (!v || !sandbox::parse_level(*v, level)) return "--sandbox needs full or basic";
-      o.level = level;
-    } else if (a.rfind("-", 0) == 0) {
-      return "unknown flag '" + a + "' for grade. Valid flags: " + kGradeFlags;
-    } else {
-      o.lessons.push_back(a);
     }
-  }
-  if (o.seed && !o.hidden) return "--seed goes with --hidden (it seeds the hidden tests)";
-  if (o.hidden && !std::filesystem::exists(solutions_dir())) {
-    return "--hidden needs the instructor's copy of the kit: the hidden tests check against the reference "
-           "solutions, and " + solutions_dir() + " is not there";
-  }
-  return "";
+    if (!seed.empty() || app.count("--seed")) {
+      if (seed.empty() || seed.find_first_not_of("0123456789") != std::string::npos || seed.size() > 19)
+        return "--seed needs a whole number below 10^19, e.g. --seed 42";
+      o.seed = std::stoull(seed);
+    }
+    if (!level.empty() || app.count("--sandbox")) {
+      sandbox::Level l;
+      if (!sandbox::parse_level(level, l)) return "--sandbox needs full or basic";
+      o.level = l;
+    }
+    if (o.seed && !o.hidden) return "--seed goes with --hidden (it seeds the hidden tests)";
+    if (o.hidden && !std::filesystem::exists(solutions_dir())) {
+      return "--hidden needs the instructor's copy of the kit: the hidden tests check against the reference "
+             "solutions, and " + solutions_dir() + " is not there";
+    }
+    return "";
+  }();
+  return error.empty() ? Parsed::kOk : Parsed::kError;
 }
 
 /// A lesson whose code did not compile still has all its tests: each counts 0 of its points.
@@ -105,7 +102,8 @@ bool untouched(const Lesson& lesson, const std::vector<runner::LessonEntry>& all
 
 int grade_command(const Args& args) {
   GradeOptions o;
-  if (const std::string error = parse(args, o); !error.empty()) return usage_error(error);
+  std::string error;
+  if (const Parsed p = parse(args, o, error); p != Parsed::kOk) return p == Parsed::kHelp ? 0 : usage_error(error);
   auto lessons = select_lessons(o.lessons);
   if (!lessons) return 2;
   // `grade 1 01` grades lesson 01 once.

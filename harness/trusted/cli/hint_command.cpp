@@ -1,4 +1,5 @@
 // bnkit hint LESSON [--level N]: progressive hints, one level at a time.
+#include "arguments.hpp"
 #include "commands.hpp"
 #include "lesson_args.hpp"
 #include "terminal.hpp"
@@ -9,21 +10,23 @@ namespace bnkit::cli {
 
 int hint_command(const Args& args) {
   std::vector<std::string> names;
+  std::string level_text;
+  CLI::App app{"Shows a lesson's hints, one level at a time (level 1 first)."};
+  setup_parser(app, "hint");
+  app.add_option("--level", level_text, "the hint level (default 1)")->type_name("N");
+  app.add_option("LESSON", names, "01 or 1, 01_batch_statistics or batch_statistics")->type_name("");
+  std::string error;
+  if (const Parsed p = parse_arguments(app, "hint", args, error); p != Parsed::kOk) {
+    return p == Parsed::kHelp ? 0 : usage_error(error);
+  }
   int level = 1;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--level") {
-      if (i + 1 >= args.size()) return usage_error("--level needs a number, e.g. --level 2");
-      try {
-        std::size_t used = 0;
-        level = std::stoi(args[++i], &used);
-        if (used != args[i].size()) throw std::invalid_argument(args[i]);
-      } catch (const std::exception&) {
-        return usage_error("--level needs a number, e.g. --level 2 (got '" + args[i] + "')");
-      }
-    } else if (args[i].rfind("-", 0) == 0) {
-      return usage_error("unknown flag '" + args[i] + "' for hint. Valid flags: --level N");
-    } else {
-      names.push_back(args[i]);
+  if (app.count("--level")) {
+    try {
+      std::size_t used = 0;
+      level = std::stoi(level_text, &used);
+      if (used != level_text.size()) throw std::invalid_argument(level_text);
+    } catch (const std::exception&) {
+      return usage_error("--level needs a number, e.g. --level 2 (got '" + level_text + "')");
     }
   }
   if (names.size() != 1) return usage_error("hint needs exactly one lesson, e.g. ./bnkit hint 01");

@@ -1,4 +1,5 @@
 // bnkit list: the lessons, in order, with the status of the last grading run.
+#include "arguments.hpp"
 #include "commands.hpp"
 #include "lesson_args.hpp"
 #include "paths.hpp"
@@ -12,7 +13,12 @@
 namespace bnkit::cli {
 
 int list_command(const Args& args) {
-  if (!args.empty()) return usage_error("list takes no arguments");
+  CLI::App app{"The lessons, their points, and where you are."};
+  setup_parser(app, "list");
+  std::string error;
+  if (const Parsed p = parse_arguments(app, "list", args, error); p != Parsed::kOk) {
+    return p == Parsed::kHelp ? 0 : usage_error(error);
+  }
   const auto lessons = select_lessons({});
   if (!lessons) return 2;
   std::map<std::string, std::string> status;

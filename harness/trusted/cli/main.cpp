@@ -64,13 +64,7 @@ int main(int argc, char** argv) {
               << kUsage;
     return 2;
   }
-  const Args args(argv + 2, argv + argc);
-  for (const std::string& a : args) {
-    if (a == "--help" || a == "-h") {  // `./bnkit grade --help`: the usage, which covers every command
-      std::cout << kUsage;
-      return 0;
-    }
-  }
+  const Args args(argv + 2, argv + argc);  // each command parses its own (CLI11, arguments.hpp), --help too
   try {
     return it->second(args);
   } catch (const std::exception& e) {

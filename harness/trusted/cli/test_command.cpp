@@ -1,5 +1,6 @@
 // bnkit test: the kit's own test suite. Builds everything, then hands over to ctest, so the
 // last lines printed are ctest's summary.
+#include "arguments.hpp"
 #include "commands.hpp"
 #include "paths.hpp"
 #include "process.hpp"
@@ -10,8 +11,13 @@
 namespace bnkit::cli {
 
 int test_command(const Args& args) {
-  for (const std::string& a : args) {
-    if (a != "--verbose") return usage_error("unknown argument '" + a + "' for test. Valid flags: --verbose");
+  bool verbose = false;
+  CLI::App app{"The kit's own test suite: builds everything, then runs ctest (for kit developers and CI)."};
+  setup_parser(app, "test");
+  app.add_flag("--verbose", verbose, "ctest's full output (-V)");
+  std::string error;
+  if (const Parsed p = parse_arguments(app, "test", args, error); p != Parsed::kOk) {
+    return p == Parsed::kHelp ? 0 : usage_error(error);
   }
   std::cout << "bnkit test: building the kit (every lesson, reference, mutant and tool) ..." << std::endl;
   const std::string log = build_dir() + "/bnkit-build-all.log";
@@ -22,7 +28,7 @@ int test_command(const Args& args) {
   }
   std::vector<std::string> argv = {ctest_program(), "--test-dir", build_dir(), "--output-on-failure",
                                    "--no-tests=error", "-j", "2"};
-  if (!args.empty()) argv.push_back("-V");
+  if (verbose) argv.push_back("-V");
   std::vector<char*> c_argv;
   for (auto& a : argv) c_argv.push_back(a.data());
   c_argv.push_back(nullptr);
