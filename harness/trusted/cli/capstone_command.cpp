@@ -24,6 +24,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -122,10 +124,8 @@ std::string parse(const Args& args, Options& o) {
 }
 
 std::string seconds_text(double s) {
-  char buf[32];
-  if (s < 60) std::snprintf(buf, sizeof buf, "%.1f s", s);
-  else std::snprintf(buf, sizeof buf, "%d min %02d s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
-  return buf;
+  if (s < 60) return fmt::format("{:.1f} s", s);
+  return fmt::format("{} min {:02d} s", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
 }
 
 /// "lesson 12 is not finished: train_epoch() is not implemented yet", from a stub's
@@ -186,7 +186,7 @@ class Progress {
   bool tty() const { return tty_; }
   void show(const std::string& text) {
     if (!tty_) return;
-    std::cout << "\r\033[K" << text << std::flush;
+    std::cout << kClearLine << text << std::flush;
     shown_ = true;
   }
   /// Prints a line above the progress line.
@@ -195,7 +195,7 @@ class Progress {
     std::cout << text << std::flush;
   }
   void clear() {
-    if (tty_ && shown_) std::cout << "\r\033[K" << std::flush;
+    if (tty_ && shown_) std::cout << kClearLine << std::flush;
     shown_ = false;
   }
   std::string bar(long step, long steps) const { return style_.bar(static_cast<int>(step), static_cast<int>(std::max(1L, steps)), 16); }
@@ -214,11 +214,9 @@ class EpochTable {
            "  -------+" + std::string(45, '-') + "+" + std::string(39, '-') + "\n";
   }
   std::string row(int epoch, const EpochResult& bn, const EpochResult& plain) const {
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "  %5d  |  %22s  %8s  %7.2f  |  %18s  %8s  %7.2f\n", epoch, loss(bn).c_str(),
-                  capstone::fixed(bn.test_accuracy, 4).c_str(), bn.seconds, loss(plain).c_str(),
-                  capstone::fixed(plain.test_accuracy, 4).c_str(), plain.seconds);
-    return buf;
+    return fmt::format("  {:5d}  |  {:>22}  {:>8}  {:7.2f}  |  {:>18}  {:>8}  {:7.2f}\n", epoch, loss(bn),
+                       capstone::fixed(bn.test_accuracy, 4), bn.seconds, loss(plain),
+                       capstone::fixed(plain.test_accuracy, 4), plain.seconds);
   }
 
  private:

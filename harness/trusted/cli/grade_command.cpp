@@ -10,6 +10,7 @@
 #include "pristine.hpp"
 #include "report.hpp"
 #include "result_protocol.hpp"
+#include "terminal.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -132,7 +133,7 @@ int grade_command(const Args& args) {
   const std::string scratch = build_dir() + "/grades/run-" + std::to_string(getpid());
   const bool tty = isatty(2);
   auto progress = [&](const std::string& text) {
-    if (tty) std::cerr << "\r\033[K" << style.dim(text) << std::flush;
+    if (tty) std::cerr << kClearLine << style.dim(text) << std::flush;
     else std::cerr << text << "\n";
   };
   for (const Lesson& lesson : unique) {
@@ -183,7 +184,7 @@ int grade_command(const Args& args) {
     }
     report.results.push_back(result);
   }
-  if (tty) std::cerr << "\r\033[K" << std::flush;
+  if (tty) std::cerr << kClearLine << std::flush;
   std::filesystem::remove_all(scratch);
 
   print_report(report, style);

@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -187,9 +189,8 @@ void print_report(const GradeReport& report, const Style& style) {
   for (const Lesson& l : report.lessons) title_width = std::max(title_width, display_width(l.title));
   for (std::size_t i = 0; i < report.lessons.size(); ++i) {
     const LessonResult& r = report.results[i];
-    char points[32];
-    if (r.tests.empty()) std::snprintf(points, sizeof points, "  ?/?  ");  // a kit bug: no manifest
-    else std::snprintf(points, sizeof points, "%3d/%-3d", r.earned(), r.possible());
+    const std::string points = r.tests.empty() ? "  ?/?  "  // a kit bug: no manifest
+                                               : fmt::format("{:3d}/{:<3d}", r.earned(), r.possible());
     std::cout << "  " << pad(report.lessons[i].title, title_width) << "  "
               << style.bar(r.earned(), r.possible()) << "  " << points << "  "
               << status_text(r, style) << "\n";
