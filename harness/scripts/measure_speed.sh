@@ -58,12 +58,20 @@ fresh_clone() {
   echo "$dir/kit"
 }
 
-if [ "$want_first" = 1 ]; then
+# in_fresh_clone NAME TARGET NOTE COMMAND...: times COMMAND in a fresh clone of HEAD.
+in_fresh_clone() {
+  local name="$1" target="$2" note="$3" clone wall cpu_s
+  shift 3
   clone="$(fresh_clone)"
-  read -r wall cpu_s < <(cd "$clone" && cpu_of ./bnkit grade)
-  figure "first ./bnkit grade (fresh clone)" "$wall" 60
-  echo "    (CPU: $cpu_s s; every lesson untouched, so none is built: see runner/pristine.hpp)"
+  read -r wall cpu_s < <(cd "$clone" && cpu_of "$@")
+  figure "$name" "$wall" "$target"
+  echo "    (CPU: $cpu_s s$note)"
   rm -rf "$(dirname "$clone")"
+}
+
+if [ "$want_first" = 1 ]; then
+  in_fresh_clone "first ./bnkit grade (fresh clone)" 60 \
+    "; every lesson untouched, so none is built: see harness/trusted/runner/pristine.hpp" ./bnkit grade
 fi
 
 for lesson in "${edit_lessons[@]}"; do
@@ -88,18 +96,6 @@ for lesson in "${edit_lessons[@]}"; do
   ./bnkit grade "$lesson" >/dev/null 2>&1 || true  # back to the restored file's build
 done
 
-if [ "$want_test" = 1 ]; then
-  clone="$(fresh_clone)"
-  read -r wall cpu_s < <(cd "$clone" && cpu_of ./bnkit test)
-  figure "./bnkit test (fresh clone)" "$wall" 300
-  echo "    (CPU: $cpu_s s)"
-  rm -rf "$(dirname "$clone")"
-fi
-
-if [ "$want_ci" = 1 ]; then
-  clone="$(fresh_clone)"
-  read -r wall cpu_s < <(cd "$clone" && CI=true cpu_of bash .ci/run)
-  figure "bash .ci/run (fresh clone)" "$wall" 480
-  echo "    (CPU: $cpu_s s)"
-  rm -rf "$(dirname "$clone")"
-fi
+[ "$want_test" = 1 ] && in_fresh_clone "./bnkit test (fresh clone)" 300 "" ./bnkit test
+[ "$want_ci" = 1 ] && in_fresh_clone "bash .ci/run (fresh clone)" 480 "" env CI=true bash .ci/run
+exit 0

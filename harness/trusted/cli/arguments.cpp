@@ -25,6 +25,11 @@ bool has_positional(const CLI::App& app) {
 
 }  // namespace
 
+int usage_error(const std::string& message) {
+  std::cerr << "bnkit: " << message << "\n";
+  return 2;
+}
+
 void setup_parser(CLI::App& app, const std::string& command) {
   app.name("./bnkit " + command);
   app.set_help_flag("-h,--help", "show this command's help");

@@ -29,11 +29,8 @@ namespace bnkit::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using capstone::EpochResult;
 using capstone::Plan;
 using capstone::RunResult;
-using capstone::RunSpec;
-using Status = capstone::RunResult::Status;
 
 constexpr const char* kFlags =
     "--reference, --experiment NAME, --epochs N, --batch-size B, --lr X, --seed S, --threads T, --out DIR, "

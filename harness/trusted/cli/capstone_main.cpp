@@ -7,12 +7,6 @@
 #include <iostream>
 #include <string>
 
-namespace bnkit::cli {
-int usage_error(const std::string& message) {
-  std::cerr << "bnkit: " << message << "\n";
-  return 2;
-}
-}  // namespace bnkit::cli
 
 int main(int argc, char** argv) {
   using namespace bnkit::cli;

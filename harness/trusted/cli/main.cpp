@@ -41,12 +41,6 @@ LESSON is a number (01 or 1) or a name (01_batch_statistics or batch_statistics)
 
 }  // namespace
 
-namespace bnkit::cli {
-int usage_error(const std::string& message) {
-  std::cerr << "bnkit: " << message << "\n";
-  return 2;
-}
-}  // namespace bnkit::cli
 
 int main(int argc, char** argv) {
   using namespace bnkit::cli;
