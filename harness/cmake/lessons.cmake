@@ -145,7 +145,7 @@ function(bnkit_lesson_impl used sandboxed out)
 endfunction()
 
 # How every piece of a worker library compiles. SANDBOXED: in the compile sandbox (anything
-# a student wrote). OPTIMIZE: at -O2, without the -O0 precompiled header.
+# a student wrote). OPTIMIZE: at -O2, with the -O2 precompiled header.
 function(bnkit_worker_compile target sandboxed optimize)
   target_link_libraries(${target} PRIVATE bnkit_warnings)
   # Stubs name parameters they do not use yet; that is not worth a warning. Eigen's run-time
@@ -157,7 +157,7 @@ function(bnkit_worker_compile target sandboxed optimize)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   if(optimize)
     target_compile_options(${target} PRIVATE -O2)
-    set_target_properties(${target} PROPERTIES DISABLE_PRECOMPILE_HEADERS ON)
+    target_precompile_headers(${target} REUSE_FROM bnkit_worker_pch_o2)
   else()
     target_precompile_headers(${target} REUSE_FROM bnkit_worker_pch)
   endif()

@@ -43,11 +43,11 @@ figure() {
 }
 # cpu_of COMMAND...: runs it, prints "WALL USER+SYS" seconds.
 cpu_of() {
-  local start t0 t1
+  local start t0 t1 me=$BASHPID  # this shell, whose children's CPU time /proc counts
   start=$(secs)
-  t0=$(awk '{print $14 + $15 + $16 + $17}' /proc/$BASHPID/stat)
+  t0=$(awk '{print $14 + $15 + $16 + $17}' /proc/$me/stat)
   "$@" >/dev/null 2>&1 || true
-  t1=$(awk '{print $14 + $15 + $16 + $17}' /proc/$BASHPID/stat)
+  t1=$(awk '{print $14 + $15 + $16 + $17}' /proc/$me/stat)
   echo "$(elapsed "$start" "$(secs)") $(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (b - a) / hz }')"
 }
 
