@@ -10,5 +10,6 @@
 #include "mistakes.hpp"
 #include "points.hpp"
 #include "random.hpp"
+#include "tolerances.hpp"
 
 #include <gtest/gtest.h>

@@ -15,6 +15,9 @@ using bnkit::grader::Tolerance;
 using bnkit::grader::matches_case;
 using bnkit::grader::tensors_match;
 using bnkit::grader::to_tensor;
+using bnkit::grader::kHandChecked;
+using bnkit::grader::kLargeOffsetRounding;
+using bnkit::grader::kUnchanged;
 
 const char* kLesson = "01_batch_statistics";
 
@@ -33,7 +36,6 @@ bnkit::Tensor vec(const Eigen::VectorXd& v) { return to_tensor(v); }
 
 /// Numbers worked out by hand in BN_SPEC.md and the README: exact to rounding.
 const Origin kHand{"hand-checked (BN_SPEC.md)", "", std::nullopt};
-const Tolerance kExact{1e-12, 1e-12};
 
 /// Outputs of these lengths holding sentinel values, to see whether a call wrote them.
 Stats sentinels(Eigen::Index mean_len, Eigen::Index var_len, Eigen::Index unbiased_len) {
@@ -44,7 +46,7 @@ Stats sentinels(Eigen::Index mean_len, Eigen::Index var_len, Eigen::Index unbias
 /// Every output exactly as it was before `call` (a call that was refused).
 void expect_unchanged(const Stats& got, const Stats& given, const std::string& call) {
   const Origin before{"the outputs as they were before the call: a refused call writes nothing", call, std::nullopt};
-  const Tolerance same{0, 0};
+  const Tolerance same = kUnchanged;
   EXPECT_TRUE(tensors_match("mean after the refused call", to_tensor(got.mean), to_tensor(given.mean), same, before));
   EXPECT_TRUE(tensors_match("var after the refused call", to_tensor(got.var), to_tensor(given.var), same, before));
   EXPECT_TRUE(tensors_match("var_unbiased after the refused call", to_tensor(got.var_unbiased),
@@ -71,12 +73,12 @@ BNKIT_TEST(BatchStatistics, HandCheckedNumbers, 2) {
   const Stats s = run(x);
   const Eigen::VectorXd biased = Eigen::VectorXd::Constant(2, 8.0 / 3.0);  // ss = 8, divided by N = 3
   const Eigen::VectorXd unbiased = Eigen::VectorXd::Constant(2, 4.0);      // ss = 8, divided by N - 1 = 2
-  EXPECT_TRUE(tensors_match("mean", to_tensor(s.mean), vec(Eigen::Vector2d(3.0, 4.0)), kExact, kHand));
-  EXPECT_TRUE(tensors_match("var", to_tensor(s.var), to_tensor(biased), kExact, kHand,
+  EXPECT_TRUE(tensors_match("mean", to_tensor(s.mean), vec(Eigen::Vector2d(3.0, 4.0)), kHandChecked, kHand));
+  EXPECT_TRUE(tensors_match("var", to_tensor(s.var), to_tensor(biased), kHandChecked, kHand,
                             {{"divides_by_n_minus_1", to_tensor(unbiased)}}));
   // At N = 3 the integer Bessel factor 3 / 2 is 1: that mistake looks like dividing by N here,
   // so both fingerprints are given and the grader names neither from this test alone.
-  EXPECT_TRUE(tensors_match("var_unbiased", to_tensor(s.var_unbiased), to_tensor(unbiased), kExact, kHand,
+  EXPECT_TRUE(tensors_match("var_unbiased", to_tensor(s.var_unbiased), to_tensor(unbiased), kHandChecked, kHand,
                             {{"divides_by_n", to_tensor(biased)}, {"integer_bessel", to_tensor(biased)}}));
 }
 
@@ -99,10 +101,10 @@ BNKIT_TEST(BatchStatistics, SingleRowHasNaNUnbiasedVariance, 1) {
   // BatchNorm refuses a batch of one (lesson 04).
   const Stats s = run(Eigen::MatrixXd::Constant(1, 4, 5.0));
   const Origin one_row{"hand-checked (BN_SPEC.md): var = 0/1, var_unbiased = 0/0 = NaN", "", std::nullopt};
-  EXPECT_TRUE(tensors_match("var", to_tensor(s.var), vec(Eigen::VectorXd::Zero(4)), kExact, one_row));
+  EXPECT_TRUE(tensors_match("var", to_tensor(s.var), vec(Eigen::VectorXd::Zero(4)), kHandChecked, one_row));
   EXPECT_TRUE(tensors_match("var_unbiased", to_tensor(s.var_unbiased),
                             vec(Eigen::VectorXd::Constant(4, std::numeric_limits<double>::quiet_NaN())),
-                            kExact, one_row));
+                            kHandChecked, one_row));
 }
 
 BNKIT_TEST(BatchStatistics, StableAtLargeOffset, 3) {
@@ -116,7 +118,7 @@ BNKIT_TEST(BatchStatistics, StableAtLargeOffset, 3) {
   ASSERT_GT((naive - want).cwiseAbs().maxCoeff(), 0.1)
       << "premise of this test: the one-pass formula must fail on this data";
   // Inputs near 1e8 carry ~1e-8 of rounding each, so allow 1e-6 relative here.
-  EXPECT_TRUE(matches_case("var", run(x).var, c, "var", Tolerance{1e-9, 1e-6}));
+  EXPECT_TRUE(matches_case("var", run(x).var, c, "var", kLargeOffsetRounding));
 }
 
 BNKIT_TEST(BatchStatistics, ReferenceRandomizedCases, 2) {

@@ -15,14 +15,15 @@ using bnkit::grader::Tolerance;
 using bnkit::grader::matches_case;
 using bnkit::grader::tensors_match;
 using bnkit::grader::to_tensor;
+using bnkit::grader::kCancellation;
+using bnkit::grader::kColumnMean;
+using bnkit::grader::kColumnStd;
+using bnkit::grader::kHandChecked;
+using bnkit::grader::kLargeOffset;
+using bnkit::grader::kShiftAndScale;
+using bnkit::grader::kUnchanged;
 
 const char* kLesson = "02_forward";
-
-/// Features near 1e4..1e8 (the cases named offset_*): whatever the summation order (two
-/// passes, Welford), the mean is good to ~1e-9 relative to the spread, so y and xhat to a
-/// few 1e-9. E[x^2] - E[x]^2 is off by ~1e-6 relative or more there (StableAtLargeOffset
-/// checks that premise), so this tolerance separates the two.
-const Tolerance kLargeOffset{1e-8, 1e-7};
 
 /// The tolerance for a case's outputs: kLargeOffset for the large-offset cases.
 Tolerance tolerance_for(const Case& c) {
@@ -72,7 +73,7 @@ Forward sentinels(Eigen::Index y_rows, Eigen::Index y_cols) {
 /// y and every field of the cache exactly as they were before `call` (a refused call).
 void expect_unchanged(const Forward& got, const Forward& given, const std::string& call) {
   const Origin before{"the outputs as they were before the call: a refused call writes nothing", call, std::nullopt};
-  const Tolerance same{0, 0};
+  const Tolerance same = kUnchanged;
   EXPECT_TRUE(tensors_match("y after the refused call", to_tensor(got.y), to_tensor(given.y), same, before));
   EXPECT_TRUE(tensors_match("cache.xhat after the refused call", to_tensor(got.cache.xhat),
                             to_tensor(given.cache.xhat), same, before));
@@ -104,7 +105,7 @@ BNKIT_TEST(BatchNormForward, HandCheckedNumbers, 2) {
   const double a = 2.0 / std::sqrt(8.0 / 3.0 + 1e-5);
   Eigen::MatrixXd want(3, 2);
   want << -a, -a, 0, 0, a, a;
-  EXPECT_TRUE(tensors_match("y", to_tensor(f.y), to_tensor(want), {1e-12, 1e-12},
+  EXPECT_TRUE(tensors_match("y", to_tensor(f.y), to_tensor(want), kHandChecked,
                             {"hand-checked (BN_SPEC.md)", "", std::nullopt}));
 }
 
@@ -139,14 +140,14 @@ BNKIT_TEST(BatchNormForward, OutputHasMeanBetaAndStdGamma, 2) {
     const Eigen::MatrixXd yc = f.y.rowwise() - mean.transpose();
     const Eigen::MatrixXd xc = x.rowwise() - x.colwise().mean();
     const Eigen::VectorXd std = (yc.array().square().colwise().mean().sqrt()).transpose();
-    EXPECT_TRUE(tensors_match("column means of y", vec(mean), vec(beta), {1e-12, 1e-9}, origin));
-    EXPECT_TRUE(tensors_match("column stds of y", vec(std), vec(gamma), {1e-12, 1e-5}, origin));
+    EXPECT_TRUE(tensors_match("column means of y", vec(mean), vec(beta), kColumnMean, origin));
+    EXPECT_TRUE(tensors_match("column stds of y", vec(std), vec(gamma), kColumnStd, origin));
     const Eigen::VectorXd correlation =
         ((xc.array() * yc.array()).colwise().sum() /
          (xc.array().square().colwise().sum() * yc.array().square().colwise().sum()).sqrt())
             .transpose();
     EXPECT_TRUE(tensors_match("correlation of each column of y with the same column of x", vec(correlation),
-                              vec(Eigen::VectorXd::Ones(5)), {1e-9, 0},
+                              vec(Eigen::VectorXd::Ones(5)), kCancellation,
                               {"the invariant: y = gamma * xhat + beta follows x (gamma > 0)", "", seed}));
   }
 }
@@ -159,7 +160,7 @@ BNKIT_TEST(BatchNormForward, IgnoresShiftAndScaleOfInput, 1) {
   const Eigen::MatrixXd moved = (x * 4.0).array() + 7.0;
   const Forward a = run(x, Eigen::VectorXd::Ones(3), Eigen::VectorXd::Zero(3), 1e-12);
   const Forward b = run(moved, Eigen::VectorXd::Ones(3), Eigen::VectorXd::Zero(3), 1e-12);
-  EXPECT_TRUE(tensors_match("y of (4x + 7)", to_tensor(b.y), to_tensor(a.y), {1e-9, 1e-9},
+  EXPECT_TRUE(tensors_match("y of (4x + 7)", to_tensor(b.y), to_tensor(a.y), kShiftAndScale,
                             {"the invariant BN(4x + 7) = BN(x)", "", seed}));
 }
 

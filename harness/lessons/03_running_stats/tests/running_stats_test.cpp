@@ -13,6 +13,8 @@ using bnkit::grader::Origin;
 using bnkit::grader::counts_match;
 using bnkit::grader::matches_case;
 using bnkit::grader::tensors_match;
+using bnkit::grader::kHandChecked;
+using bnkit::grader::kUnchanged;
 
 const char* kLesson = "03_running_stats";
 
@@ -53,14 +55,13 @@ bnkit::Tensor vec(const Eigen::VectorXd& v) { return bnkit::grader::to_tensor(v)
 
 /// Numbers worked out by hand in BN_SPEC.md and the README: exact to rounding.
 const Origin kHand{"hand-checked (BN_SPEC.md)", "", std::nullopt};
-const bnkit::grader::Tolerance kExact{1e-12, 1e-12};
 
 /// Every buffer and the counter exactly as they were before `call` (a refused call).
 void expect_unchanged(const bnkit::RunningStats& got, const bnkit::RunningStats& given, const std::string& call) {
   const Origin before{"the buffers as they were before the call: a refused call changes nothing", call,
                       std::nullopt};
-  EXPECT_TRUE(tensors_match("running.mean after the refused call", vec(got.mean), vec(given.mean), {0, 0}, before));
-  EXPECT_TRUE(tensors_match("running.var after the refused call", vec(got.var), vec(given.var), {0, 0}, before));
+  EXPECT_TRUE(tensors_match("running.mean after the refused call", vec(got.mean), vec(given.mean), kUnchanged, before));
+  EXPECT_TRUE(tensors_match("running.var after the refused call", vec(got.var), vec(given.var), kUnchanged, before));
   EXPECT_TRUE(counts_match("running.num_batches_tracked after the refused call", got.num_batches_tracked,
                            given.num_batches_tracked, before));
 }
@@ -70,8 +71,8 @@ void expect_unchanged(const bnkit::RunningStats& got, const bnkit::RunningStats&
 BNKIT_TEST(RunningStats, StartAtZeroMeanAndUnitVariance, 2) {
   const bnkit::RunningStats r = bnkit::make_running_stats(4);
   const Origin pytorch{"PyTorch's initial buffers (BN_SPEC.md): running_mean 0, running_var 1", "", std::nullopt};
-  EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(Eigen::VectorXd::Zero(4)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(Eigen::VectorXd::Ones(4)), kExact, pytorch,
+  EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(Eigen::VectorXd::Zero(4)), kHandChecked, pytorch));
+  EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(Eigen::VectorXd::Ones(4)), kHandChecked, pytorch,
                             {{"running_var_init_zero", vec(Eigen::VectorXd::Zero(4))}}));
   EXPECT_TRUE(counts_match("running.num_batches_tracked", r.num_batches_tracked, 0, pytorch));
 }
@@ -81,8 +82,8 @@ BNKIT_TEST(RunningStats, HandCheckedNumbers, 2) {
   // unbiased var 8/3 * 3/2 = 4, so running_var = 0.9 * 1 + 0.1 * 4 = 1.3.
   bnkit::RunningStats r = bnkit::make_running_stats(2);
   bnkit::update_running_stats(r, Eigen::Vector2d(3.0, 4.0), Eigen::Vector2d(8.0 / 3, 8.0 / 3), 3, 0.1);
-  EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(Eigen::Vector2d(0.3, 0.4)), kExact, kHand));
-  EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(Eigen::Vector2d(1.3, 1.3)), kExact, kHand,
+  EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(Eigen::Vector2d(0.3, 0.4)), kHandChecked, kHand));
+  EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(Eigen::Vector2d(1.3, 1.3)), kHandChecked, kHand,
                             {{"biased_variance_stored", vec(Eigen::VectorXd::Constant(2, 0.9 + 0.1 * 8.0 / 3))},
                              // count 3: an integer Bessel factor 3 / 2 = 1 stores the biased variance too
                              {"integer_bessel", vec(Eigen::VectorXd::Constant(2, 0.9 + 0.1 * 8.0 / 3))}}));
@@ -103,7 +104,7 @@ BNKIT_TEST(RunningStats, ReferenceRandomizedCases, 2) {
 
 BNKIT_TEST(RunningStats, KerasMomentumConverts, 1) {
   using bnkit::grader::scalars_match;
-  const bnkit::grader::Tolerance tol{1e-15, 0};
+  const bnkit::grader::Tolerance tol = bnkit::grader::kUlpOfOne;
   EXPECT_TRUE(scalars_match("momentum_from_keras(0.99)", bnkit::momentum_from_keras(0.99), 0.01, tol,
                             {"the README: Keras 0.99 keeps 99% of the old value, PyTorch 0.01 takes 1% of the new",
                              "", std::nullopt}));

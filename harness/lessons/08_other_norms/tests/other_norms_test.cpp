@@ -26,9 +26,9 @@ using bnkit::grader::Origin;
 using bnkit::grader::Tolerance;
 using bnkit::grader::tensors_match;
 using bnkit::grader::throws_invalid_argument;
+using bnkit::grader::kHandChecked;
 
 const char* kLesson = "08_other_norms";
-const Tolerance kExact{1e-12, 1e-12};
 
 const Case& torch_case(const std::string& name) { return bnkit::grader::torch_cases(kLesson).at(name); }
 
@@ -108,7 +108,7 @@ BNKIT_TEST(LayerNorm, HandCheckedNumbers, 1) {
   const double r5 = std::sqrt(5.0);
   const Eigen::Vector4d row(-3 / r5, -2 / r5, 1 / r5 + 1, 6 / r5 + 1);
   const Tensor want({2, 4}, (Eigen::VectorXd(8) << row, row).finished());
-  EXPECT_TRUE(tensors_match("y", bnkit::layer_norm(x, weight, bias, 0.0), want, kExact,
+  EXPECT_TRUE(tensors_match("y", bnkit::layer_norm(x, weight, bias, 0.0), want, kHandChecked,
                             {"hand-checked (lesson 08 README)", "", std::nullopt}));
 }
 
@@ -260,8 +260,8 @@ BNKIT_TEST(Norms, SampleIgnoresRestOfBatch, 2) {
   auto check = [&](const std::string& what, auto&& f) {
     const Tensor in_batch = sample(f(x), 0);
     EXPECT_TRUE(tensors_match(what + ", sample 0 with the rest of the batch changed", sample(f(z), 0), in_batch,
-                              kExact, same));
-    EXPECT_TRUE(tensors_match(what + ", sample 0 alone (a batch of one)", f(sample(x, 0)), in_batch, kExact, same));
+                              kHandChecked, same));
+    EXPECT_TRUE(tensors_match(what + ", sample 0 alone (a batch of one)", f(sample(x, 0)), in_batch, kHandChecked, same));
   };
   check("layer_norm", [&](const Tensor& t) { return bnkit::layer_norm(t, w, b, 1e-5); });
   check("group_norm(2 groups)", [&](const Tensor& t) { return bnkit::group_norm(t, 2, wc, bc, 1e-5); });
@@ -272,17 +272,17 @@ BNKIT_TEST(Norms, EmptyBatch, 1) {
   // No samples: an empty output of x's shape, zero parameter gradients.
   const Tensor x({0, 4, 2}), w = filled({4, 2}, 1.0), b = filled({4, 2}, 0.0);
   const Origin contract{"the contract: an input with no values", "", std::nullopt};
-  EXPECT_TRUE(tensors_match("layer_norm", bnkit::layer_norm(x, w, b, 1e-5), x, kExact, contract));
-  EXPECT_TRUE(tensors_match("rms_norm", bnkit::rms_norm(x, w, 1e-5), x, kExact, contract));
+  EXPECT_TRUE(tensors_match("layer_norm", bnkit::layer_norm(x, w, b, 1e-5), x, kHandChecked, contract));
+  EXPECT_TRUE(tensors_match("rms_norm", bnkit::rms_norm(x, w, 1e-5), x, kHandChecked, contract));
   EXPECT_TRUE(tensors_match("group_norm", bnkit::group_norm(x, 2, Eigen::VectorXd::Ones(4), Eigen::VectorXd::Zero(4), 1e-5),
-                            x, kExact, contract));
+                            x, kHandChecked, contract));
   const LayerNormGrads g = bnkit::layer_norm_backward(x, x, w, 1e-5);
-  EXPECT_TRUE(tensors_match("layer_norm_backward dx", g.dx, x, kExact, contract));
-  EXPECT_TRUE(tensors_match("layer_norm_backward dweight", g.dweight, b, kExact, contract));
-  EXPECT_TRUE(tensors_match("layer_norm_backward dbias", g.dbias, b, kExact, contract));
+  EXPECT_TRUE(tensors_match("layer_norm_backward dx", g.dx, x, kHandChecked, contract));
+  EXPECT_TRUE(tensors_match("layer_norm_backward dweight", g.dweight, b, kHandChecked, contract));
+  EXPECT_TRUE(tensors_match("layer_norm_backward dbias", g.dbias, b, kHandChecked, contract));
   const GroupNormGrads gg = bnkit::group_norm_backward(x, x, 2, Eigen::VectorXd::Ones(4), 1e-5);
   EXPECT_TRUE(tensors_match("group_norm_backward dweight", bnkit::grader::to_tensor(gg.dweight),
-                            bnkit::grader::to_tensor(Eigen::VectorXd(Eigen::VectorXd::Zero(4))), kExact, contract));
+                            bnkit::grader::to_tensor(Eigen::VectorXd(Eigen::VectorXd::Zero(4))), kHandChecked, contract));
 }
 
 BNKIT_TEST(Norms, ReferenceRandomizedCases, 1) {

@@ -22,11 +22,10 @@ using bnkit::grader::Tolerance;
 using bnkit::grader::matches_case;
 using bnkit::grader::tensors_match;
 using bnkit::grader::throws_invalid_argument;
+using bnkit::grader::kFoldedBias;
+using bnkit::grader::kHandChecked;
 
 const char* kLesson = "09_folding";
-const Tolerance kExact{1e-12, 1e-12};
-/// b' near 1e4 * s computed as s * (b - running_mean): a few ulps of 1e4.
-const Tolerance kLarge{1e-9, 1e-8};
 
 const Case& torch_case(const std::string& name) { return bnkit::grader::torch_cases(kLesson).at(name); }
 
@@ -76,7 +75,7 @@ const std::vector<std::string> kConv = {"conv_3x2_k3", "conv_square_4x4_k2", "co
                                         "conv_affine_false", "conv_large_running_mean"};
 
 Tolerance tol_for(const Case& c) {
-  return c.name().find("large") != std::string::npos ? kLarge : Tolerance::forward();
+  return c.name().find("large") != std::string::npos ? kFoldedBias : Tolerance::forward();
 }
 
 void expect_linear_fold(const Case& c) {
@@ -99,14 +98,14 @@ BNKIT_TEST(FoldScale, HandNumbers, 1) {
   bn.running_var = Eigen::Vector2d(3.0, 15.0);
   bn.eps = 1.0;
   const Origin hand{"hand-checked (lesson 09 README)", "", std::nullopt};
-  EXPECT_TRUE(tensors_match("s", vec(bnkit::fold_scale(bn)), vec(Eigen::Vector2d(1.0, 0.25)), kExact, hand,
+  EXPECT_TRUE(tensors_match("s", vec(bnkit::fold_scale(bn)), vec(Eigen::Vector2d(1.0, 0.25)), kHandChecked, hand,
                             {{"fold_eps_outside_sqrt", vec(Eigen::Vector2d(2.0 / (std::sqrt(3.0) + 1.0),
                                                                            1.0 / (std::sqrt(15.0) + 1.0)))},
                              {"fold_scale_inverted", vec(Eigen::Vector2d(4.0, 4.0))}}));
   bn.gamma.resize(0);
   bn.beta.resize(0);
   EXPECT_TRUE(tensors_match("s (affine = false: gamma = 1)", vec(bnkit::fold_scale(bn)),
-                            vec(Eigen::Vector2d(0.5, 0.25)), kExact, hand));
+                            vec(Eigen::Vector2d(0.5, 0.25)), kHandChecked, hand));
 }
 
 BNKIT_TEST(FoldScale, MatchesPyTorch, 1) {

@@ -17,6 +17,8 @@ using bnkit::grader::Origin;
 using bnkit::grader::counts_match;
 using bnkit::grader::matches_case;
 using bnkit::grader::tensors_match;
+using bnkit::grader::kHandChecked;
+using bnkit::grader::kUnchanged;
 
 const char* kLesson = "10_sync_bn";
 
@@ -74,7 +76,6 @@ void for_torch_cases(Check&& check) {
 }
 
 const Origin kHand{"hand-checked (README): shards [1, 2, 3] and [10, 14]", "", std::nullopt};
-const bnkit::grader::Tolerance kExact{1e-12, 1e-12};
 
 ShardStats stats(long count, double mean, double m2) {
   ShardStats s;
@@ -94,9 +95,9 @@ BNKIT_TEST(SyncBn, HandCheckedMerge, 2) {
   const ShardStats a = stats(3, 2.0, 2.0), b = stats(2, 12.0, 8.0);
   const ShardStats got = bnkit::merge_shards(a, b);
   EXPECT_TRUE(counts_match("merge_shards(A, B).count", got.count, 5, kHand));
-  EXPECT_TRUE(tensors_match("merge_shards(A, B).mean", vec(got.mean), vec(one(6.0)), kExact, kHand,
+  EXPECT_TRUE(tensors_match("merge_shards(A, B).mean", vec(got.mean), vec(one(6.0)), kHandChecked, kHand,
                             {{"mean_of_means", vec(one(7.0))}, {"swapped_merge_weights", vec(one(8.0))}}));
-  EXPECT_TRUE(tensors_match("merge_shards(A, B).m2", vec(got.m2), vec(one(130.0)), kExact, kHand,
+  EXPECT_TRUE(tensors_match("merge_shards(A, B).m2", vec(got.m2), vec(one(130.0)), kHandChecked, kHand,
                             {{"missing_between_term", vec(one(10.0))},
                              {"merge_one_side_count", vec(one(210.0))},
                              {"delta_not_squared", vec(one(22.0))},
@@ -107,8 +108,8 @@ BNKIT_TEST(SyncBn, HandCheckedMerge, 2) {
   r.mean = one(0.0);
   r.var = one(1.0);
   bnkit::update_running_from_merged(r, stats(5, 6.0, 130.0), 0.1);
-  EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(one(0.6)), kExact, kHand));
-  EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(one(4.15)), kExact, kHand,
+  EXPECT_TRUE(tensors_match("running.mean", vec(r.mean), vec(one(0.6)), kHandChecked, kHand));
+  EXPECT_TRUE(tensors_match("running.var", vec(r.var), vec(one(4.15)), kHandChecked, kHand,
                             {{"biased_variance_stored", vec(one(0.9 + 0.1 * 26.0))},
                              {"keras_momentum", vec(one(0.1 + 0.9 * 32.5))}}));
   EXPECT_TRUE(counts_match("running.num_batches_tracked", r.num_batches_tracked, 1, kHand));
@@ -167,8 +168,8 @@ BNKIT_TEST(SyncBn, MergeOrderDoesNotMatter, 2) {
   });
   const ShardStats a = stats(3, 2.0, 2.0), b = stats(2, 12.0, 8.0);
   const ShardStats ba = bnkit::merge_shards(b, a);
-  EXPECT_TRUE(tensors_match("merge_shards(B, A).mean", vec(ba.mean), vec(one(6.0)), kExact, kHand));
-  EXPECT_TRUE(tensors_match("merge_shards(B, A).m2", vec(ba.m2), vec(one(130.0)), kExact, kHand));
+  EXPECT_TRUE(tensors_match("merge_shards(B, A).mean", vec(ba.mean), vec(one(6.0)), kHandChecked, kHand));
+  EXPECT_TRUE(tensors_match("merge_shards(B, A).m2", vec(ba.m2), vec(one(130.0)), kHandChecked, kHand));
 }
 
 BNKIT_TEST(SyncBn, EmptyShardsChangeNothing, 1) {
@@ -184,13 +185,13 @@ BNKIT_TEST(SyncBn, EmptyShardsChangeNothing, 1) {
   a.m2 = Eigen::Vector2d(0.25, 7.0);
   const ShardStats both = bnkit::merge_shards(empty, empty);
   EXPECT_TRUE(counts_match("merge_shards(empty, empty).count", both.count, 0, rule));
-  EXPECT_TRUE(tensors_match("merge_shards(empty, empty).mean", vec(both.mean), vec(empty.mean), {0, 0}, rule));
-  EXPECT_TRUE(tensors_match("merge_shards(empty, empty).m2", vec(both.m2), vec(empty.m2), {0, 0}, rule));
+  EXPECT_TRUE(tensors_match("merge_shards(empty, empty).mean", vec(both.mean), vec(empty.mean), kUnchanged, rule));
+  EXPECT_TRUE(tensors_match("merge_shards(empty, empty).m2", vec(both.m2), vec(empty.m2), kUnchanged, rule));
   for (const auto& [call, got] : {std::pair<std::string, ShardStats>{"merge_shards(empty, a)", bnkit::merge_shards(empty, a)},
                                   {"merge_shards(a, empty)", bnkit::merge_shards(a, empty)}}) {
     EXPECT_TRUE(counts_match(call + ".count", got.count, 4, rule));
-    EXPECT_TRUE(tensors_match(call + ".mean", vec(got.mean), vec(a.mean), kExact, rule));
-    EXPECT_TRUE(tensors_match(call + ".m2", vec(got.m2), vec(a.m2), kExact, rule));
+    EXPECT_TRUE(tensors_match(call + ".mean", vec(got.mean), vec(a.mean), kHandChecked, rule));
+    EXPECT_TRUE(tensors_match(call + ".m2", vec(got.m2), vec(a.m2), kHandChecked, rule));
   }
 }
 
@@ -304,8 +305,8 @@ BNKIT_TEST(SyncBn, RejectedUpdateChangesNothing, 1) {
     bnkit::RunningBuffers got = given;
     EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
         [&] { bnkit::update_running_from_merged(got, total, 0.1); }, std::vector<std::string>{}));
-    EXPECT_TRUE(tensors_match("running.mean after the refused call", vec(got.mean), vec(given.mean), {0, 0}, before));
-    EXPECT_TRUE(tensors_match("running.var after the refused call", vec(got.var), vec(given.var), {0, 0}, before));
+    EXPECT_TRUE(tensors_match("running.mean after the refused call", vec(got.mean), vec(given.mean), kUnchanged, before));
+    EXPECT_TRUE(tensors_match("running.var after the refused call", vec(got.var), vec(given.var), kUnchanged, before));
     EXPECT_TRUE(counts_match("running.num_batches_tracked after the refused call", got.num_batches_tracked,
                              given.num_batches_tracked, before));
   }

@@ -166,8 +166,8 @@ inline void expect_models_match(const Mlp& got, const Mlp& want, unsigned which,
     count("config.classes", got.config.classes, want.config.classes);
     count("config.norm", static_cast<long>(got.config.norm), static_cast<long>(want.config.norm));
     count("config.placement", static_cast<long>(got.config.placement), static_cast<long>(want.config.placement));
-    EXPECT_TRUE(grader::scalars_match("config.dropout" + after, got.config.dropout, want.config.dropout, {0, 0}, origin));
-    EXPECT_TRUE(grader::scalars_match("config.eps" + after, got.config.eps, want.config.eps, {0, 0}, origin));
+    EXPECT_TRUE(grader::scalars_match("config.dropout" + after, got.config.dropout, want.config.dropout, grader::kUnchanged, origin));
+    EXPECT_TRUE(grader::scalars_match("config.eps" + after, got.config.eps, want.config.eps, grader::kUnchanged, origin));
   }
   if (which & kModes) count("model.training", got.training, want.training);
   auto linear = [&](const std::string& name, const Linear& g, const Linear& w) {
@@ -200,7 +200,7 @@ inline void expect_models_match(const Mlp& got, const Mlp& want, unsigned which,
       count(name + ".batch_norm.num_batches_tracked", gb.num_batches_tracked, wb.num_batches_tracked);
     }
     if (which & kDropout) {
-      EXPECT_TRUE(grader::scalars_match(name + ".dropout.p" + after, g.dropout.p, w.dropout.p, {0, 0}, origin));
+      EXPECT_TRUE(grader::scalars_match(name + ".dropout.p" + after, g.dropout.p, w.dropout.p, grader::kUnchanged, origin));
       count(name + ".dropout.seed", static_cast<long>(g.dropout.seed), static_cast<long>(w.dropout.seed));
       count(name + ".dropout.calls (train-mode Dropout forwards so far)", static_cast<long>(g.dropout.calls),
             static_cast<long>(w.dropout.calls));

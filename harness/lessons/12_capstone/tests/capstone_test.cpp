@@ -23,15 +23,10 @@ using bnkit::grader::scalars_match;
 using bnkit::grader::tensors_match;
 using bnkit::grader::throws_invalid_argument;
 using bnkit::grader::Tolerance;
-
-const Tolerance kExact{0.0, 0.0};
-/// Two replays of the same arithmetic in a different order (the worker at -O2, the oracle
-/// at the test binary's level) agree to ~1e-13 after a few SGD steps; 1e-9 leaves room and
-/// still catches any real difference (one missing weight-decay term is ~1e-5).
-const Tolerance kReplay{1e-9, 1e-9};
-/// Values near 1e5: rounding of ~1e-11 each, so ~1e-10 after normalising; a one-pass
-/// variance is off by ~1e-6 relative there (the test checks that premise).
-const Tolerance kLargeOffset{1e-8, 1e-7};
+using bnkit::grader::kCountedFraction;
+using bnkit::grader::kLargeOffset;
+using bnkit::grader::kReplay;
+using bnkit::grader::kUnchanged;
 
 /// The images 0..n-1 of the committed Fashion-MNIST subset (train or t10k split), loaded
 /// once per test process.
@@ -108,7 +103,7 @@ BNKIT_TEST(CapstoneModes, SetTrainingSwitchesEveryLayer, 3) {
       }
       Mlp want = before;
       oracle::set_training(want, training);
-      expect_models_match(got, want, kEverything & ~kModes, kExact, origin, call + ", which changes only modes");
+      expect_models_match(got, want, kEverything & ~kModes, kUnchanged, origin, call + ", which changes only modes");
     }
   }
 }
@@ -130,7 +125,7 @@ BNKIT_TEST(CapstoneForward, EvalMatchesOracleForEverySwitch, 4) {
       EXPECT_TRUE(tensors_match("logits (eval mode)", as_tensor(logits), as_tensor(expected), Tolerance::forward(),
                                 origin));
       // Eval mode changes no parameter, no buffer, no mode and no Dropout counter.
-      expect_models_match(got, before, kState, kExact, origin, "an eval-mode mlp_forward, which changes nothing");
+      expect_models_match(got, before, kState, kUnchanged, origin, "an eval-mode mlp_forward, which changes nothing");
     });
   }
 }
@@ -341,16 +336,16 @@ BNKIT_TEST(CapstoneErrors, RefusedCallsChangeNothing, 3) {
       // Parameters, modes, running statistics and Dropout counters are as they were.
       // (block1's num_batches_tracked is lesson 04's business: PyTorch counts the call
       // before it refuses the batch. block2 never ran.)
-      expect_models_match(got, before, kModes | kParameters | kDropout, kExact, origin,
+      expect_models_match(got, before, kModes | kParameters | kDropout, kUnchanged, origin,
                           "a refused train-mode mlp_forward of one row");
       for (int k = 1; k <= 2; ++k) {
         const BatchNorm1d& g = (k == 1 ? got.block1 : got.block2).batch_norm;
         const BatchNorm1d& w = (k == 1 ? before.block1 : before.block2).batch_norm;
         const std::string b = "block" + std::to_string(k) + ".batch_norm.";
         EXPECT_TRUE(tensors_match(b + "running_mean (after a refused call)", as_tensor(g.running_mean),
-                                  as_tensor(w.running_mean), kExact, origin));
+                                  as_tensor(w.running_mean), kUnchanged, origin));
         EXPECT_TRUE(tensors_match(b + "running_var (after a refused call)", as_tensor(g.running_var),
-                                  as_tensor(w.running_var), kExact, origin));
+                                  as_tensor(w.running_var), kUnchanged, origin));
       }
       EXPECT_TRUE(counts_match("block2.batch_norm.num_batches_tracked (block2 never ran)",
                                got.block2.batch_norm.num_batches_tracked,
@@ -372,7 +367,7 @@ BNKIT_TEST(CapstoneErrors, RefusedCallsChangeNothing, 3) {
         const Matrix wide = random_inputs(4, config.inputs + 1, 806);
         EXPECT_TRUE(throws_invalid_argument([&] { mlp_forward(m, wide); },
                                             std::vector<std::string>{"Linear: input should have 6 columns", "got shape [4, 7]"}));
-        expect_models_match(m, start, kState, kExact, origin,
+        expect_models_match(m, start, kState, kUnchanged, origin,
                             std::string("a refused ") + (training ? "train" : "eval") + "-mode mlp_forward of 7 columns");
       }
     });
@@ -585,7 +580,7 @@ BNKIT_TEST(CapstoneEvaluate, ReturnsTrustedAccuracy, 3) {
   Mlp got = trained;
   const double accuracy = evaluate(got, data, 16);
   const Origin origin{"the grader's own eval-mode forward of these parameters (oracle.hpp)", "203 test images", 1201};
-  EXPECT_TRUE(scalars_match("evaluate()'s accuracy", accuracy, expected, {1e-12, 0.0}, origin));
+  EXPECT_TRUE(scalars_match("evaluate()'s accuracy", accuracy, expected, kCountedFraction, origin));
   const std::pair<bool, std::string> modes[] = {
       {got.training, "evaluate() left model.training on"},
       {got.block1.batch_norm.training, "evaluate() left block1's BatchNorm in train mode"},
@@ -596,6 +591,6 @@ BNKIT_TEST(CapstoneEvaluate, ReturnsTrustedAccuracy, 3) {
   for (const auto& [on, message] : modes) {
     if (on) ADD_FAILURE() << message << ": it evaluates, and leaves the model, in eval mode";
   }
-  expect_models_match(got, before, kParameters | kBuffers | kDropout, kExact, origin,
+  expect_models_match(got, before, kParameters | kBuffers | kDropout, kUnchanged, origin,
                       "evaluate(), which changes no parameter, buffer or Dropout counter");
 }
