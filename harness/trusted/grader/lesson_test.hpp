@@ -10,6 +10,7 @@
 #include "mistakes.hpp"
 #include "points.hpp"
 #include "random.hpp"
+#include "refusal.hpp"
 #include "tolerances.hpp"
 
 #include <gtest/gtest.h>

@@ -20,8 +20,7 @@ using bnkit::Tensor;
 using bnkit::grader::case_seed;
 using bnkit::grader::hidden_case;
 using bnkit::grader::Origin;
-using bnkit::grader::outcome_of;
-using bnkit::grader::same_outcome;
+using bnkit::grader::run_on_both;
 using bnkit::grader::Tolerance;
 using bnkit::grader::tensors_match;
 using bnkit::grader::with_oracle;
@@ -156,8 +155,8 @@ BNKIT_HIDDEN_TEST(HiddenNorms, BadInputThrowsLikeReference, 2) {
       const Tensor dy(d.chance(0.8) ? x.shape() : std::vector<Index>{n, c});
       auto gn = [&] { bnkit::group_norm(x, groups, w, b, 1e-5); };
       auto gnb = [&] { bnkit::group_norm_backward(dy, x, groups, w, 1e-5); };
-      EXPECT_TRUE(same_outcome(outcome_of(gn), with_oracle([&] { return outcome_of(gn); }), "group_norm"));
-      EXPECT_TRUE(same_outcome(outcome_of(gnb), with_oracle([&] { return outcome_of(gnb); }), "group_norm_backward"));
+      EXPECT_TRUE(run_on_both(gn).alike("group_norm"));
+      EXPECT_TRUE(run_on_both(gnb).alike("group_norm_backward"));
       const std::vector<Index> normalized{d.size(1, 4), d.size(1, 3)};
       std::vector<Index> shape{n, d.chance(0.7) ? normalized[0] : normalized[0] + 1, normalized[1]};
       if (d.chance(0.2)) shape = {normalized[1]};
@@ -168,10 +167,10 @@ BNKIT_HIDDEN_TEST(HiddenNorms, BadInputThrowsLikeReference, 2) {
       auto lnb = [&] { bnkit::layer_norm_backward(ldy, lx, lw, 1e-5); };
       auto rms = [&] { bnkit::rms_norm(lx, lw, 1e-5); };
       auto rmsb = [&] { bnkit::rms_norm_backward(ldy, lx, lw, 1e-5); };
-      EXPECT_TRUE(same_outcome(outcome_of(ln), with_oracle([&] { return outcome_of(ln); }), "layer_norm"));
-      EXPECT_TRUE(same_outcome(outcome_of(lnb), with_oracle([&] { return outcome_of(lnb); }), "layer_norm_backward"));
-      EXPECT_TRUE(same_outcome(outcome_of(rms), with_oracle([&] { return outcome_of(rms); }), "rms_norm"));
-      EXPECT_TRUE(same_outcome(outcome_of(rmsb), with_oracle([&] { return outcome_of(rmsb); }), "rms_norm_backward"));
+      EXPECT_TRUE(run_on_both(ln).alike("layer_norm"));
+      EXPECT_TRUE(run_on_both(lnb).alike("layer_norm_backward"));
+      EXPECT_TRUE(run_on_both(rms).alike("rms_norm"));
+      EXPECT_TRUE(run_on_both(rmsb).alike("rms_norm_backward"));
     });
   }
 }
