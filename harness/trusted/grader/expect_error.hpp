@@ -3,6 +3,7 @@
 
 #include "proxy.hpp"
 
+#include "bnkit/checks.hpp"
 #include "bnkit/todo.hpp"
 
 #include <cxxabi.h>
@@ -72,6 +73,27 @@ template <typename Call>
 template <typename Call>
 ::testing::AssertionResult throws_invalid_argument(Call&& call, const std::string& needle) {
   return throws_invalid_argument(std::forward<Call>(call), std::vector<std::string>{needle});
+}
+
+/// The message a check of bnkit/checks.hpp gives for these arguments, e.g.
+/// refusal_message([&] { check_same_shape(bad, shape, "dy"); }): the contract's wording, for
+/// a test to expect without writing it out again. A check that passes is a broken test:
+/// std::logic_error.
+template <typename Check>
+std::string refusal_message(Check&& check) {
+  try {
+    check();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  throw std::logic_error("refusal_message: the check accepted its arguments, so there is no refusal to expect");
+}
+
+/// check_same_shape's refusal of a tensor of shape `actual` where `expected` was due:
+/// "dy should have shape [2, 3] not [3, 2]".
+inline std::string shape_mismatch(const std::vector<Eigen::Index>& actual, const std::vector<Eigen::Index>& expected,
+                                  const std::string& name) {
+  return refusal_message([&] { check_same_shape(actual, expected, name); });
 }
 
 /// Success when `call()`, a call on VALID input, returns without throwing. Every test that

@@ -28,16 +28,18 @@ using bnkit::grader::Case;
 using bnkit::grader::Origin;
 using bnkit::grader::Tolerance;
 using bnkit::grader::matches_case;
+using bnkit::grader::shape_mismatch;
 using bnkit::grader::tensors_match;
+using bnkit::grader::kCancellation;
+using bnkit::grader::kHandChecked;
+using bnkit::grader::kLargeOffset;
+using bnkit::grader::kPassThrough;
+using bnkit::grader::kUnchanged;
 
 const char* kLesson = "05_backward";
 
 /// Gradients are compared a little looser than forward values (longer chains of arithmetic).
 const Tolerance kGradient = Tolerance::gradient();
-/// Values near 1e5 (cases named offset_*): the forward's mean is good to ~1e-9 in any
-/// summation order, so xc, var and xhat to a few 1e-9; E[x^2] - E[x]^2 is off by ~1e-6
-/// relative there (ForwardStableAtLargeOffset checks that premise).
-const Tolerance kLargeOffset{1e-8, 1e-7};
 
 Tolerance forward_tolerance(const Case& c) {
   return c.name().rfind("offset_", 0) == 0 ? kLargeOffset : Tolerance::forward();
@@ -59,7 +61,6 @@ ForwardNodes fresh_nodes() {
   n.xc = n.xhat = Tensor({0});
   return n;
 }
-
 
 /// gamma of the case, or empty (not affine).
 Eigen::VectorXd gamma_of(const Case& c) { return affine(c) ? c.vector("gamma") : Eigen::VectorXd(); }
@@ -197,12 +198,12 @@ ForwardNodes stale_nodes() {
 
 void expect_same_grads(const NodeGradients& got, const NodeGradients& want, const Origin& origin) {
   for (const Node& node : graph_order()) {
-    EXPECT_TRUE(tensors_match(std::string("grads.") + node.name, node.get(got), node.get(want), {0, 0}, origin));
+    EXPECT_TRUE(tensors_match(std::string("grads.") + node.name, node.get(got), node.get(want), kUnchanged, origin));
   }
 }
 
 void expect_same_nodes(const ForwardNodes& got, const ForwardNodes& want, const Origin& origin) {
-  const Tolerance same{0, 0};
+  const Tolerance same = kUnchanged;
   EXPECT_TRUE(tensors_match("nodes.mean", vec(got.mean), vec(want.mean), same, origin));
   EXPECT_TRUE(tensors_match("nodes.xc", got.xc, want.xc, same, origin));
   EXPECT_TRUE(tensors_match("nodes.var", vec(got.var), vec(want.var), same, origin));
@@ -240,7 +241,7 @@ BNKIT_TEST(BatchNormBackward, HandCheckedNumbers, 2) {
   const Tensor dy({3, 1}, Eigen::Vector3d(1, 0, 0));
   const NodeGradients g = backward(dy, nodes, Eigen::VectorXd::Ones(1));
   const Origin hand{"hand-checked (lesson 05 README, 'Check by hand')", "", std::nullopt};
-  const Tolerance tight{1e-12, 1e-12};
+  const Tolerance tight = kHandChecked;
   EXPECT_TRUE(tensors_match("grads.dbeta", vec(g.dbeta), vec(Eigen::VectorXd::Constant(1, 1.0)), tight, hand));
   EXPECT_TRUE(tensors_match("grads.dgamma", vec(g.dgamma), vec(Eigen::VectorXd::Constant(1, -2 * r)), tight, hand));
   EXPECT_TRUE(tensors_match("grads.dxhat", g.dxhat, dy, tight, hand));
@@ -361,16 +362,16 @@ BNKIT_TEST(BatchNormBackward, DxSumsToZeroAndIsOrthogonalToXhat, 2) {
       const Origin invariant{"the invariant sum(dx) = 0 per channel", c.name(), seed};
       const Origin orthogonal{"the invariant sum(dx * xhat) = 0 per channel", c.name(), seed};
       EXPECT_TRUE(tensors_match("sum of dx over N and L", vec(sums), vec(Eigen::VectorXd::Zero(sums.size())),
-                                {1e-9, 0}, invariant));
+                                kCancellation, invariant));
       EXPECT_TRUE(tensors_match("sum of dx * xhat over N and L", vec(dots), vec(Eigen::VectorXd::Zero(dots.size())),
-                                {1e-9, 0}, orthogonal));
+                                kCancellation, orthogonal));
 
       const NodeGradients free = backward(free_dy, nodes, gamma);
       const Tensor passed = per_channel(dy, [&](Index ch) { return Eigen::MatrixXd(free_dy.channel(ch) * scale[ch]); });
-      EXPECT_TRUE(tensors_match("dx for a dy with no component along 1 or xhat", free.dx, passed, {1e-9, 1e-8},
+      EXPECT_TRUE(tensors_match("dx for a dy with no component along 1 or xhat", free.dx, passed, kPassThrough,
                                 {"dependence: such a dy passes through as gamma * rstd * dy", c.name(), seed}));
       const NodeGradients span = backward(span_dy, nodes, gamma);
-      EXPECT_TRUE(tensors_match("dx for dy = a + b * xhat", span.dx, Tensor(dy.shape()), {1e-9, 0},
+      EXPECT_TRUE(tensors_match("dx for dy = a + b * xhat", span.dx, Tensor(dy.shape()), kCancellation,
                                 {"dependence: a dy along 1 and xhat only changes nothing BN lets through", c.name(),
                                  seed}));
     });
@@ -486,13 +487,11 @@ BNKIT_TEST(BatchNormBackward, BackwardRejectsBadInput, 2) {
                                         "expected 2D or 3D input (got 4D input)"));
     for (const std::vector<Index>& bad : {fewer, wider}) {
       EXPECT_TRUE(throws_invalid_argument([&] { backward(Tensor(bad), nodes, gamma_of(c)); },
-                                          "dy should have shape " + bnkit::shape_string(shape) + " not " +
-                                              bnkit::shape_string(bad)));
+                                          shape_mismatch(bad, shape, "dy")));
       ForwardNodes odd = nodes;
       odd.xc = Tensor(bad);
       EXPECT_TRUE(throws_invalid_argument([&] { backward(dy, odd, gamma_of(c)); },
-                                          "nodes.xc should have shape " + bnkit::shape_string(shape) + " not " +
-                                              bnkit::shape_string(bad)));
+                                          shape_mismatch(bad, shape, "nodes.xc")));
     }
     ForwardNodes short_var = nodes, long_rstd = nodes;
     short_var.var = Eigen::VectorXd::Ones(channels - 1);

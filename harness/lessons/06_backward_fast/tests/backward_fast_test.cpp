@@ -18,12 +18,15 @@ using bnkit::grader::Origin;
 using bnkit::grader::Tolerance;
 using bnkit::grader::counts_match;
 using bnkit::grader::matches_case;
+using bnkit::grader::shape_mismatch;
 using bnkit::grader::tensors_match;
 using bnkit::lesson06::Draws;
 using bnkit::lesson06::Gradients;
 using bnkit::lesson06::Problem;
 using bnkit::lesson06::run;
 using bnkit::lesson06::vec;
+using bnkit::grader::kHandChecked;
+using bnkit::grader::kUnchanged;
 
 const char* kLesson = "06_backward_fast";
 const Origin kNodeByNode{"the node-by-node backward (harness/lessons/06_backward_fast/tests/node_by_node.hpp)", "",
@@ -102,7 +105,7 @@ BNKIT_TEST(BatchNormBackwardFast, HandCheckedNumbers, 2) {
   dx << a / 2, 0, -a, 0, a / 2, 0;
   const Gradients g = run(p);
   const Origin hand{"hand-checked (lesson 06 README), PyTorch agrees (case hand_3x2)", "", std::nullopt};
-  const Tolerance tight{1e-12, 1e-12};
+  const Tolerance tight = kHandChecked;
   EXPECT_TRUE(tensors_match("dx", g.dx, Tensor({3, 2}, dx), tight, hand));
   EXPECT_TRUE(tensors_match("dgamma", vec(g.dgamma), vec(Eigen::Vector2d(5 * a, 0)), tight, hand));
   EXPECT_TRUE(tensors_match("dbeta", vec(g.dbeta), vec(Eigen::Vector2d(9, 12)), tight, hand));
@@ -303,9 +306,9 @@ BNKIT_TEST(BatchNormBackwardFast, EmptyBatchGivesZeroGradients, 1) {
               Eigen::Vector3d(1.5, -2, 0.5)};
     bnkit::grader::guarded([&] {
       const Gradients g = run(p);
-      EXPECT_TRUE(tensors_match("dx", g.dx, Tensor(shape), {0, 0}, pytorch));
-      EXPECT_TRUE(tensors_match("dgamma", vec(g.dgamma), vec(Eigen::VectorXd::Zero(3)), {0, 0}, pytorch));
-      EXPECT_TRUE(tensors_match("dbeta", vec(g.dbeta), vec(Eigen::VectorXd::Zero(3)), {0, 0}, pytorch));
+      EXPECT_TRUE(tensors_match("dx", g.dx, Tensor(shape), kUnchanged, pytorch));
+      EXPECT_TRUE(tensors_match("dgamma", vec(g.dgamma), vec(Eigen::VectorXd::Zero(3)), kUnchanged, pytorch));
+      EXPECT_TRUE(tensors_match("dbeta", vec(g.dbeta), vec(Eigen::VectorXd::Zero(3)), kUnchanged, pytorch));
     });
   }
 }
@@ -339,17 +342,14 @@ BNKIT_TEST(BatchNormBackwardFast, RejectsBadShapes, 2) {
     std::vector<Index> other = shape;
     other[0] += 1;
     p.dy = Tensor(other);
-    EXPECT_TRUE(throws_invalid_argument(
-        [&] { run(p); }, "dy should have shape " + bnkit::shape_string(shape) + " not " + bnkit::shape_string(other)));
+    EXPECT_TRUE(throws_invalid_argument([&] { run(p); }, shape_mismatch(other, shape, "dy")));
     // The same number of values in another shape is refused too: a shape check, not a size check.
     const std::vector<Index> transposed(shape.rbegin(), shape.rend());
     p.dy = Tensor(transposed);
-    EXPECT_TRUE(throws_invalid_argument([&] { run(p); }, "dy should have shape " + bnkit::shape_string(shape) +
-                                                              " not " + bnkit::shape_string(transposed)));
+    EXPECT_TRUE(throws_invalid_argument([&] { run(p); }, shape_mismatch(transposed, shape, "dy")));
     p.dy = Tensor({shape[0], c});
     if (shape.size() == 3) {
-      EXPECT_TRUE(throws_invalid_argument([&] { run(p); }, "dy should have shape " + bnkit::shape_string(shape) +
-                                                                " not " + bnkit::shape_string({shape[0], c})));
+      EXPECT_TRUE(throws_invalid_argument([&] { run(p); }, shape_mismatch({shape[0], c}, shape, "dy")));
     }
 
     for (const char* name : {"mean", "rstd", "gamma"}) {
@@ -413,8 +413,8 @@ BNKIT_TEST(BatchNormBackwardFast, RejectedCallsChangeNoOutput, 1) {
         std::vector<std::string>{}));
     const Origin before{"the outputs as they were before the call: a refused call writes nothing", r.call,
                         std::nullopt};
-    EXPECT_TRUE(tensors_match("dx after the refused call", got.dx, given.dx, {0, 0}, before));
-    EXPECT_TRUE(tensors_match("dgamma after the refused call", vec(got.dgamma), vec(given.dgamma), {0, 0}, before));
-    EXPECT_TRUE(tensors_match("dbeta after the refused call", vec(got.dbeta), vec(given.dbeta), {0, 0}, before));
+    EXPECT_TRUE(tensors_match("dx after the refused call", got.dx, given.dx, kUnchanged, before));
+    EXPECT_TRUE(tensors_match("dgamma after the refused call", vec(got.dgamma), vec(given.dgamma), kUnchanged, before));
+    EXPECT_TRUE(tensors_match("dbeta after the refused call", vec(got.dbeta), vec(given.dbeta), kUnchanged, before));
   }
 }
