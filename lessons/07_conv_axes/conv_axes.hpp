@@ -8,21 +8,13 @@
 /// per channel, over N, H and W together.
 #pragma once
 
+#include "eval_mode.hpp"  // BatchNormOptions, lesson 04's: BatchNorm2d takes BatchNorm1d's switches
+
 #include "bnkit/tensor.hpp"
 
 #include <Eigen/Core>
 
-#include <optional>
-
 namespace bnkit {
-
-/// The switches PyTorch's BatchNorm2d takes, with its defaults (the same as BatchNorm1d's).
-struct BatchNormOptions {
-  double eps = 1e-5;                     ///< added to the variance inside the square root
-  std::optional<double> momentum = 0.1;  ///< std::nullopt: cumulative average
-  bool affine = true;                    ///< learnable gamma and beta
-  bool track_running_stats = true;       ///< keep running_mean / running_var
-};
 
 /// What backward returns: the gradients of the loss with respect to the input and the
 /// parameters, given dy, the gradient with respect to the output.
