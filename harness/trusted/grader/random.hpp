@@ -1,10 +1,14 @@
 // Seeded random inputs for invariant tests. The seed is printed with any failure.
 #pragma once
 
+#include "bnkit/tensor.hpp"
+
 #include <Eigen/Core>
 
 #include <cstdint>
 #include <random>
+#include <utility>
+#include <vector>
 
 namespace bnkit::grader {
 
@@ -26,6 +30,13 @@ inline Eigen::VectorXd random_uniform(Eigen::Index n, std::uint64_t seed, double
   Eigen::VectorXd v(n);
   for (Eigen::Index i = 0; i < n; ++i) v[i] = uniform(gen);
   return v;
+}
+
+/// A tensor of this shape whose values are seeded N(0,1) draws, offset + scale * N(0,1).
+inline Tensor random_tensor(std::vector<Index> shape, std::uint64_t seed, double offset = 0.0, double scale = 1.0) {
+  Tensor x(std::move(shape));
+  x.values() = random_normal(x.numel(), 1, seed, offset, scale);
+  return x;
 }
 
 }  // namespace bnkit::grader

@@ -1,6 +1,8 @@
 // Lesson 04 tests: BatchNorm1d in train and eval mode, (N,C) and (N,C,L) inputs.
 #include "eval_mode.hpp"
 #include "compare_scalar.hpp"
+#include "layer_fields.hpp"
+#include "layer_replay.hpp"
 #include "lesson_test.hpp"
 
 #include "bnkit/todo.hpp"
@@ -20,140 +22,42 @@ using bnkit::grader::Case;
 using bnkit::grader::Origin;
 using bnkit::grader::Tolerance;
 using bnkit::grader::counts_match;
+using bnkit::grader::expect_buffers_match;
+using bnkit::grader::kHandChecked;
+using bnkit::grader::kLargeOffset;
 using bnkit::grader::matches_case;
+using bnkit::grader::random_tensor;
+using bnkit::grader::reference_cases_for;
 using bnkit::grader::tensors_match;
 
 const char* kLesson = "04_eval_mode";
-
-/// Values near 1e5: whatever the summation order, a channel's mean is good to ~1e-9, so y
-/// to a few 1e-9. E[x^2] - E[x]^2 is off by ~1e-6 relative there (the test checks that
-/// premise), so this tolerance separates the two.
-const Tolerance kLargeOffset{1e-8, 1e-7};
-const Tolerance kExact{1e-12, 1e-12};
 const Origin kHand{"hand-checked (BN_SPEC.md)", "", std::nullopt};
 
 const Case& torch_case(const std::string& name) {
   return bnkit::grader::torch_cases(kLesson).at(name);
 }
 
-/// Reference cases that a test of their own uses (text "for_test" names it).
-std::vector<const Case*> reference_cases_for(const std::string& test) {
-  std::vector<const Case*> cases;
-  for (const Case& c : bnkit::grader::reference_cases(kLesson).cases()) {
-    if (c.has_text("for_test") && c.text("for_test") == test) cases.push_back(&c);
-  }
-  return cases;
-}
-
 /// A (C) vector, or an expression that makes one, as a tensor for tensors_match.
 Tensor vec(const Eigen::VectorXd& v) { return bnkit::grader::to_tensor(v); }
 
-/// A layer configured as the case's PyTorch module was, with its gamma and beta.
-BatchNorm1d layer_for(const Case& c) {
-  BatchNormOptions options;
-  options.eps = c.scalar("eps");
-  options.affine = c.text("affine") == "true";
-  options.track_running_stats = c.text("track_running_stats") == "true";
-  const std::string& m = c.text("momentum");
-  options.momentum = m == "none" ? std::nullopt : std::optional<double>(std::stod(m));
-  BatchNorm1d layer(static_cast<Index>(c.scalar("num_features")), options);
-  if (options.affine) {
-    layer.gamma = c.vector("gamma");
-    layer.beta = c.vector("beta");
-  }
-  return layer;
-}
+using Step = bnkit::grader::LayerStep<>;
 
-struct Step {
-  int k;
-  bool train;
-  std::string suffix;  // ".k"
-  Tensor y;
-};
-
-/// Replays the case's calls on a fresh layer; `check` sees every step after it ran.
+/// Replays the case's calls on a fresh layer configured as its PyTorch module was; `check`
+/// sees every step after it ran.
 void replay(const Case& c, const std::function<void(const Step&, const BatchNorm1d&)>& check) {
-  BatchNorm1d layer = layer_for(c);
-  const auto steps = static_cast<int>(c.scalar("steps"));
-  for (int k = 1; k <= steps; ++k) {
-    const std::string s = "." + std::to_string(k);
-    const bool train = c.text("mode" + s) == "train";
-    SCOPED_TRACE("case " + c.name() + ", call " + std::to_string(k) + " (" +
-                 (train ? "train" : "eval") + " mode)");
-    layer.train(train);
-    Step step{k, train, s, Tensor()};
-    try {
-      step.y = layer.forward(c.tensor("x" + s));
-    } catch (const bnkit::NotImplemented&) {
-      throw;  // an unfinished stub: reported as "not started"
-    } catch (const bnkit::boundary::CallFailed& e) {
-      ADD_FAILURE_AT("", 0) << e.what();  // crashed or hung: this case stops, the others go on
-      return;
-    } catch (const std::exception& e) {
-      // Later calls depend on this one's buffers: stop this case, go on with the others.
-      ADD_FAILURE() << "forward() threw on a valid input of shape "
-                    << bnkit::shape_string(c.tensor("x" + s).shape()) << ": " << e.what();
-      return;
-    }
-    check(step, layer);
-  }
-}
-
-void expect_buffers_match(const Case& c, const Step& step, const BatchNorm1d& layer,
-                          Tolerance tol = Tolerance::forward()) {
-  EXPECT_TRUE(matches_case("running_mean", layer.running_mean, c, "running_mean" + step.suffix, tol));
-  EXPECT_TRUE(matches_case("running_var", layer.running_var, c, "running_var" + step.suffix, tol));
-  EXPECT_TRUE(counts_match("num_batches_tracked", layer.num_batches_tracked,
-                           static_cast<long>(c.scalar("num_batches_tracked" + step.suffix)),
-                           {c.source(), c.name(), std::nullopt}));
+  bnkit::grader::replay_layer(c, bnkit::grader::layer_from_case<BatchNorm1d>(c), check);
 }
 
 /// Every field of `got` exactly as in `want`: the switches, the mode, the parameters, the
 /// buffers and the counter.
 void expect_same_layer(const BatchNorm1d& got, const BatchNorm1d& want, const Origin& origin) {
-  const Tolerance same{0, 0};
-  EXPECT_TRUE(counts_match("num_features", got.num_features, want.num_features, origin));
-  EXPECT_TRUE(counts_match("training", got.training, want.training, origin));
-  EXPECT_TRUE(bnkit::grader::scalars_match("options.eps", got.options.eps, want.options.eps, same, origin));
-  EXPECT_TRUE(bnkit::grader::scalars_match("options.momentum (-1 for None)", got.options.momentum.value_or(-1.0),
-                                           want.options.momentum.value_or(-1.0), same, origin));
-  EXPECT_TRUE(counts_match("options.affine", got.options.affine, want.options.affine, origin));
-  EXPECT_TRUE(counts_match("options.track_running_stats", got.options.track_running_stats,
-                           want.options.track_running_stats, origin));
-  EXPECT_TRUE(tensors_match("gamma", vec(got.gamma), vec(want.gamma), same, origin));
-  EXPECT_TRUE(tensors_match("beta", vec(got.beta), vec(want.beta), same, origin));
-  EXPECT_TRUE(tensors_match("running_mean", vec(got.running_mean), vec(want.running_mean), same, origin));
-  EXPECT_TRUE(tensors_match("running_var", vec(got.running_var), vec(want.running_var), same, origin));
-  EXPECT_TRUE(counts_match("num_batches_tracked", got.num_batches_tracked, want.num_batches_tracked, origin));
+  bnkit::grader::expect_same_batchnorm_fields(got, want, origin);
 }
 
 /// A 3-channel layer mid-training, every field set by the test (not by a constructor):
 /// gamma, beta and buffers of its own, 5 batches counted.
 BatchNorm1d mid_training(bool train, bool track, bool affine) {
-  BatchNorm1d layer;
-  layer.num_features = 3;
-  layer.options.eps = 1e-3;
-  layer.options.momentum = 0.3;
-  layer.options.affine = affine;
-  layer.options.track_running_stats = track;
-  layer.training = train;
-  if (affine) {
-    layer.gamma = Eigen::Vector3d(1.5, -0.5, 2.0);
-    layer.beta = Eigen::Vector3d(0.25, -1.0, 0.5);
-  }
-  if (track) {
-    layer.running_mean = Eigen::Vector3d(0.5, -2.0, 1.0);
-    layer.running_var = Eigen::Vector3d(2.0, 0.5, 1.5);
-    layer.num_batches_tracked = 5;
-  }
-  return layer;
-}
-
-/// A tensor of this shape whose values are seeded N(0,1) draws, offset + scale * N(0,1).
-Tensor random_tensor(std::vector<Index> shape, std::uint64_t seed, double offset = 0.0, double scale = 1.0) {
-  Tensor x(std::move(shape));
-  x.values() = bnkit::grader::random_normal(x.numel(), 1, seed, offset, scale);
-  return x;
+  return bnkit::grader::mid_training_layer<BatchNorm1d>(train, track, affine);
 }
 
 /// (2, 3): channel c holds (c+1) * [1, 3], so mean 2(c+1) and biased variance (c+1)^2.
@@ -176,33 +80,12 @@ Tensor batch_of_two_y() {
   return y;
 }
 
-/// y of the case's first call (train mode, fresh buffers) with the one-pass variance
-/// E[x^2] - E[x]^2: the premise of the large-offset test.
-Tensor one_pass_first_y(const Case& c) {
-  const Tensor& x = c.tensor("x.1");
-  Tensor y(x.shape());
-  const Eigen::VectorXd gamma = c.vector("gamma"), beta = c.vector("beta");
-  for (Index ch = 0; ch < x.dim(1); ++ch) {
-    const bnkit::ConstChannelView v = x.channel(ch);
-    const double mean = v.mean();
-    const double var = v.array().square().mean() - mean * mean;
-    y.channel(ch) = ((v.array() - mean) / std::sqrt(var + c.scalar("eps")) * gamma[ch] + beta[ch]).matrix();
-  }
-  return y;
-}
-
 }  // namespace
 
 BNKIT_TEST(BatchNorm1dLayer, StartsLikePyTorch, 2) {
   const BatchNorm1d layer(3);
   const Origin pytorch{"PyTorch's BatchNorm1d(3) (BN_SPEC.md)", "", std::nullopt};
-  EXPECT_TRUE(counts_match("training (a new layer is in train mode)", layer.training, true, pytorch));
-  EXPECT_TRUE(tensors_match("gamma", vec(layer.gamma), vec(Eigen::VectorXd::Ones(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("beta", vec(layer.beta), vec(Eigen::VectorXd::Zero(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(Eigen::VectorXd::Zero(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var), vec(Eigen::VectorXd::Ones(3)), kExact, pytorch,
-                            {{"running_var_init_zero", vec(Eigen::VectorXd::Zero(3))}}));
-  EXPECT_TRUE(counts_match("num_batches_tracked", layer.num_batches_tracked, 0, pytorch));
+  bnkit::grader::expect_new_layer_like_pytorch(layer, pytorch);
 
   BatchNormOptions bare;
   bare.affine = false;
@@ -211,11 +94,7 @@ BNKIT_TEST(BatchNorm1dLayer, StartsLikePyTorch, 2) {
   const Origin no_switches{"PyTorch's BatchNorm1d(3, affine=False, track_running_stats=False): no parameters, "
                            "no buffers",
                            "", std::nullopt};
-  const Tensor none = vec(Eigen::VectorXd(0));
-  EXPECT_TRUE(tensors_match("gamma", vec(plain.gamma), none, kExact, no_switches));
-  EXPECT_TRUE(tensors_match("beta", vec(plain.beta), none, kExact, no_switches));
-  EXPECT_TRUE(tensors_match("running_mean", vec(plain.running_mean), none, kExact, no_switches));
-  EXPECT_TRUE(tensors_match("running_var", vec(plain.running_var), none, kExact, no_switches));
+  bnkit::grader::expect_no_parameters_or_buffers(plain, no_switches);
 }
 
 BNKIT_TEST(BatchNorm1dLayer, TrainStepsMatchPyTorch, 3) {
@@ -242,24 +121,16 @@ BNKIT_TEST(BatchNorm1dLayer, EvalUsesRunningStatistics, 3) {
 
 BNKIT_TEST(BatchNorm1dLayer, EvalChangesNoBuffer, 2) {
   const Case& c = torch_case("nc_train3_eval2");
-  BatchNorm1d layer = layer_for(c);
+  BatchNorm1d layer = bnkit::grader::layer_from_case<BatchNorm1d>(c);
   for (int k = 1; k <= 3; ++k) layer.forward(c.tensor("x." + std::to_string(k)));
   // Premise: the three train steps did move the buffers (else "unchanged" proves nothing).
   ASSERT_TRUE(counts_match("num_batches_tracked after three train-mode forwards", layer.num_batches_tracked, 3,
                            {c.source(), c.name(), std::nullopt}));
   ASSERT_TRUE(matches_case("running_mean", layer.running_mean, c, "running_mean.3"));
-  const Eigen::VectorXd mean = layer.running_mean, var = layer.running_var;
-  const long count = layer.num_batches_tracked;
+  const bnkit::grader::BufferSnapshot before = bnkit::grader::buffers_of(layer);
   layer.eval();
   layer.forward(c.tensor("x.4"));
-  const bool unchanged = layer.running_mean == mean && layer.running_var == var &&
-                         layer.num_batches_tracked == count;
-  EXPECT_TRUE(unchanged) << "an eval-mode forward changed the buffers:\n  running_mean "
-                         << mean.transpose() << " -> " << layer.running_mean.transpose()
-                         << "\n  running_var " << var.transpose() << " -> "
-                         << layer.running_var.transpose() << "\n  num_batches_tracked " << count
-                         << " -> " << layer.num_batches_tracked << "\n  "
-                         << bnkit::grader::looks_like("eval_updates_buffers");
+  bnkit::grader::expect_eval_left_buffers(before, layer);
 }
 
 BNKIT_TEST(BatchNorm1dLayer, EvalWorksForBatchOfOne, 1) {
@@ -292,7 +163,7 @@ BNKIT_TEST(BatchNorm1dLayer, HandCheckedNumbers, 1) {
   BatchNorm1d layer(3);
   layer.forward(x);
   EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var),
-                            vec(Eigen::VectorXd::Constant(3, 0.9 + 0.1 * 40.0 / 15.0)), kExact, kHand,
+                            vec(Eigen::VectorXd::Constant(3, 0.9 + 0.1 * 40.0 / 15.0)), kHandChecked, kHand,
                             {{"biased_variance_stored", vec(Eigen::VectorXd::Constant(3, 0.9 + 0.1 * 2.5))},
                              // M = 16: an integer Bessel factor 16 / 15 = 1 stores the biased variance too
                              {"integer_bessel", vec(Eigen::VectorXd::Constant(3, 0.9 + 0.1 * 2.5))}}));
@@ -335,7 +206,7 @@ BNKIT_TEST(BatchNorm1dLayer, TrainModeRejectsBatchOfOne, 2) {
       "Expected more than 1 value per channel when training, got input size [1, 3, 1]"));
   // M = 2 values per channel: fine. All zeros in, all zeros out.
   const Tensor y = layer.forward(Tensor({1, 3, 2}));
-  EXPECT_TRUE(tensors_match("y of a zero (1, 3, 2) input", y, Tensor({1, 3, 2}), kExact, kHand));
+  EXPECT_TRUE(tensors_match("y of a zero (1, 3, 2) input", y, Tensor({1, 3, 2}), kHandChecked, kHand));
 }
 
 BNKIT_TEST(BatchNorm1dLayer, EmptyBatchLeavesStatisticsAlone, 2) {
@@ -355,13 +226,13 @@ BNKIT_TEST(BatchNorm1dLayer, ZeroLengthInputIsEmptyToo, 1) {
   const Origin pytorch{"PyTorch (BN_SPEC.md): empty in, empty out, buffers untouched", "", std::nullopt};
   BatchNorm1d layer(3);
   const Tensor y = layer.forward(Tensor({2, 3, 0}));
-  EXPECT_TRUE(tensors_match("y of a (2, 3, 0) input", y, Tensor({2, 3, 0}), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(Eigen::VectorXd::Zero(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var), vec(Eigen::VectorXd::Ones(3)), kExact, pytorch));
+  EXPECT_TRUE(tensors_match("y of a (2, 3, 0) input", y, Tensor({2, 3, 0}), kHandChecked, pytorch));
+  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(Eigen::VectorXd::Zero(3)), kHandChecked, pytorch));
+  EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var), vec(Eigen::VectorXd::Ones(3)), kHandChecked, pytorch));
   EXPECT_TRUE(counts_match("num_batches_tracked after one train-mode call", layer.num_batches_tracked, 1, pytorch));
   layer.eval();
   const Tensor y_eval = layer.forward(Tensor({4, 3, 0}));
-  EXPECT_TRUE(tensors_match("y of a (4, 3, 0) input in eval mode", y_eval, Tensor({4, 3, 0}), kExact, pytorch));
+  EXPECT_TRUE(tensors_match("y of a (4, 3, 0) input in eval mode", y_eval, Tensor({4, 3, 0}), kHandChecked, pytorch));
   EXPECT_TRUE(counts_match("num_batches_tracked after an eval-mode call", layer.num_batches_tracked, 1, pytorch));
 }
 
@@ -400,7 +271,7 @@ BNKIT_TEST(BatchNorm1dLayer, FreshLayerInEvalIsIdentity, 1) {
   const Tensor x = random_tensor({4, 3, 2}, 51, 3.0, 2.0);
   const Tensor y = layer.forward(x);
   const Tensor want(x.shape(), x.values() / std::sqrt(1.0 + 1e-5));
-  EXPECT_TRUE(tensors_match("y of a fresh layer in eval mode", y, want, kExact,
+  EXPECT_TRUE(tensors_match("y of a fresh layer in eval mode", y, want, kHandChecked,
                             {"hand-checked (BN_SPEC.md): (x - 0) / sqrt(1 + eps) * 1 + 0", "", 51}));
   EXPECT_TRUE(counts_match("num_batches_tracked after an eval-mode call", layer.num_batches_tracked, 0, kHand));
 }
@@ -408,22 +279,15 @@ BNKIT_TEST(BatchNorm1dLayer, FreshLayerInEvalIsIdentity, 1) {
 BNKIT_TEST(BatchNorm1dLayer, ChannelCheckInEveryMode, 1) {
   // Train or eval, with or without buffers and gamma/beta: an input whose dim 1 is not C is
   // refused with the contract's message, and one with C channels is accepted.
-  for (const bool train : {true, false}) {
-    for (const bool track : {true, false}) {
-      for (const bool affine : {true, false}) {
-        SCOPED_TRACE(std::string(train ? "train" : "eval") + " mode, track_running_stats " +
-                     (track ? "true" : "false") + ", affine " + (affine ? "true" : "false"));
-        BatchNorm1d layer = mid_training(train, track, affine);
-        EXPECT_TRUE(bnkit::grader::accepts([&] { layer.forward(random_tensor({2, 3, 2}, 61)); },
-                                           "a (2, 3, 2) input to 3 channels"));
-        EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
-            [&] { layer.forward(random_tensor({2, 4}, 62)); }, "expected 3 channels (dim 1), got input size [2, 4]"));
-        EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
-            [&] { layer.forward(random_tensor({3, 2, 5}, 63)); },
-            "expected 3 channels (dim 1), got input size [3, 2, 5]"));
-      }
-    }
-  }
+  bnkit::grader::for_each_mode_and_switches([](bool train, bool track, bool affine) {
+    BatchNorm1d layer = mid_training(train, track, affine);
+    EXPECT_TRUE(bnkit::grader::accepts([&] { layer.forward(random_tensor({2, 3, 2}, 61)); },
+                                       "a (2, 3, 2) input to 3 channels"));
+    EXPECT_TRUE(bnkit::grader::throws_invalid_argument([&] { layer.forward(random_tensor({2, 4}, 62)); },
+                                                       "expected 3 channels (dim 1), got input size [2, 4]"));
+    EXPECT_TRUE(bnkit::grader::throws_invalid_argument([&] { layer.forward(random_tensor({3, 2, 5}, 63)); },
+                                                       "expected 3 channels (dim 1), got input size [3, 2, 5]"));
+  });
 }
 
 BNKIT_TEST(BatchNorm1dLayer, UntrackedLayerLeavesCounterAlone, 1) {
@@ -436,9 +300,9 @@ BNKIT_TEST(BatchNorm1dLayer, UntrackedLayerLeavesCounterAlone, 1) {
   const Tensor x = batch_of_two();
   for (int call = 1; call <= 2; ++call) {
     EXPECT_TRUE(tensors_match("y of train-mode call " + std::to_string(call), layer.forward(x),
-                              batch_of_two_y(), kExact, kHand));
+                              batch_of_two_y(), kHandChecked, kHand));
   }
-  EXPECT_TRUE(tensors_match("y of an empty (0, 3) batch", layer.forward(Tensor({0, 3})), Tensor({0, 3}), kExact,
+  EXPECT_TRUE(tensors_match("y of an empty (0, 3) batch", layer.forward(Tensor({0, 3})), Tensor({0, 3}), kHandChecked,
                             kHand));
   EXPECT_TRUE(counts_match("num_batches_tracked after three train-mode calls", layer.num_batches_tracked, 0,
                            pytorch));
@@ -448,7 +312,7 @@ BNKIT_TEST(BatchNorm1dLayer, UntrackedLayerLeavesCounterAlone, 1) {
 BNKIT_TEST(BatchNorm1dLayer, MomentumZeroAndOne, 1) {
   // Momentum 0 keeps the buffers where they are (the counter still counts); momentum 1
   // replaces them with the last batch's statistics, the unbiased variance included.
-  for (const Case* c : reference_cases_for("MomentumZeroAndOne")) {
+  for (const Case* c : reference_cases_for(kLesson, "MomentumZeroAndOne")) {
     replay(*c, [&](const Step& step, const BatchNorm1d& layer) {
       EXPECT_TRUE(matches_case("y", step.y, *c, "y" + step.suffix));
       expect_buffers_match(*c, step, layer);
@@ -466,10 +330,10 @@ BNKIT_TEST(BatchNorm1dLayer, BatchOfTwo, 1) {
     mean[c] = 2.0 * (c + 1.0);
     unbiased[c] = 2.0 * (c + 1.0) * (c + 1.0);
   }
-  EXPECT_TRUE(tensors_match("y", y, batch_of_two_y(), kExact, kHand));
-  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(0.1 * mean), kExact, kHand));
+  EXPECT_TRUE(tensors_match("y", y, batch_of_two_y(), kHandChecked, kHand));
+  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(0.1 * mean), kHandChecked, kHand));
   EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var),
-                            vec((0.9 + 0.1 * unbiased.array()).matrix()), kExact, kHand,
+                            vec((0.9 + 0.1 * unbiased.array()).matrix()), kHandChecked, kHand,
                             {{"biased_variance_stored", vec((0.9 + 0.05 * unbiased.array()).matrix())}}));
   EXPECT_TRUE(counts_match("num_batches_tracked", layer.num_batches_tracked, 1, kHand));
 }
@@ -477,9 +341,9 @@ BNKIT_TEST(BatchNorm1dLayer, BatchOfTwo, 1) {
 BNKIT_TEST(BatchNorm1dLayer, StableAtLargeOffset, 2) {
   // Values near 1e5 and -8e4 with a spread near 1, in train mode and then, through the
   // buffers they built, in eval mode. The variance needs lesson 01's two passes.
-  for (const Case* c : reference_cases_for("StableAtLargeOffset")) {
+  for (const Case* c : reference_cases_for(kLesson, "StableAtLargeOffset")) {
     SCOPED_TRACE("case " + c->name());
-    ASSERT_FALSE(tensors_match("y.1", one_pass_first_y(*c), c->tensor("y.1"), kLargeOffset, {}))
+    ASSERT_FALSE(tensors_match("y.1", bnkit::grader::one_pass_first_y(*c), c->tensor("y.1"), kLargeOffset, {}))
         << "premise of this test: the one-pass formula must fail on this data";
     replay(*c, [&](const Step& step, const BatchNorm1d& layer) {
       EXPECT_TRUE(matches_case("y", step.y, *c, "y" + step.suffix, kLargeOffset));
@@ -496,13 +360,8 @@ BNKIT_TEST(BatchNorm1dLayer, RejectedCallsChangeNoField, 2) {
   BatchNorm1d valid = mid_training(true, true, true);
   EXPECT_TRUE(bnkit::grader::accepts([&] { valid.forward(random_tensor({4, 3, 2}, 81)); },
                                      "a (4, 3, 2) input to a 3-channel layer in train mode"));
-  struct Refused {
-    const char* call;
-    bool train, track, affine;
-    std::vector<Index> shape;
-    bool counted;  ///< PyTorch counts it: train mode, tracking, rank 2 or 3
-  };
-  const std::vector<Refused> refused = {
+  // The last field, counted: PyTorch counts it (train mode, tracking, rank 2 or 3).
+  const std::vector<bnkit::grader::RefusedCall> refused = {
       {"train mode, tracking, an input of rank 1", true, true, true, {6}, false},
       {"eval mode, tracking, an input of rank 4", false, true, true, {2, 3, 2, 2}, false},
       {"eval mode, tracking, 4 channels for 3", false, true, true, {2, 4}, false},
@@ -513,18 +372,5 @@ BNKIT_TEST(BatchNorm1dLayer, RejectedCallsChangeNoField, 2) {
       {"eval mode, no tracking, a batch of one (1, 3)", false, false, true, {1, 3}, false},
       {"train mode, no tracking, no affine, 2 channels for 3", true, false, false, {3, 2}, false},
   };
-  for (const Refused& r : refused) {
-    SCOPED_TRACE(r.call);
-    const BatchNorm1d given = mid_training(r.train, r.track, r.affine);
-    BatchNorm1d got = given;
-    EXPECT_TRUE(bnkit::grader::throws_invalid_argument([&] { got.forward(random_tensor(r.shape, 82)); },
-                                                       std::vector<std::string>{}));
-    BatchNorm1d want = given;
-    if (r.counted) want.num_batches_tracked += 1;
-    expect_same_layer(got, want,
-                      {r.counted ? "the layer before the call, num_batches_tracked + 1 (PyTorch counts the call "
-                                   "before it looks at the batch)"
-                                 : "the layer before the call: a refused call changes nothing",
-                       r.call, std::nullopt});
-  }
+  bnkit::grader::expect_refused_calls_change_no_field<BatchNorm1d>(refused, mid_training, expect_same_layer);
 }

@@ -1,7 +1,10 @@
 // Lesson 07 tests: BatchNorm2d on (N,C,H,W) input, train and eval, forward and backward.
 #include "conv_axes.hpp"
 #include "compare_scalar.hpp"
+#include "layer_fields.hpp"
+#include "layer_replay.hpp"
 #include "gradient_check.hpp"
+#include "layer_gradient_check.hpp"
 #include "lesson_test.hpp"
 
 #include "bnkit/todo.hpp"
@@ -22,100 +25,31 @@ using bnkit::grader::Case;
 using bnkit::grader::Origin;
 using bnkit::grader::Tolerance;
 using bnkit::grader::counts_match;
+using bnkit::grader::expect_buffers_match;
+using bnkit::grader::kHandChecked;
+using bnkit::grader::kLargeOffset;
 using bnkit::grader::matches_case;
+using bnkit::grader::random_tensor;
+using bnkit::grader::reference_cases_for;
 using bnkit::grader::tensors_match;
 
 const char* kLesson = "07_conv_axes";
-
-/// Values near 1e5 (as in lesson 04): a channel's mean is good to ~1e-9 whatever the
-/// summation order; E[x^2] - E[x]^2 is off by ~1e-6 relative there (the test checks it).
-const Tolerance kLargeOffset{1e-8, 1e-7};
-const Tolerance kExact{1e-12, 1e-12};
 const Origin kHand{"hand-checked (lesson 07 README)", "", std::nullopt};
 
 const Case& torch_case(const std::string& name) {
   return bnkit::grader::torch_cases(kLesson).at(name);
 }
 
-/// Reference cases that a test of their own uses (text "for_test" names it).
-std::vector<const Case*> reference_cases_for(const std::string& test) {
-  std::vector<const Case*> cases;
-  for (const Case& c : bnkit::grader::reference_cases(kLesson).cases()) {
-    if (c.has_text("for_test") && c.text("for_test") == test) cases.push_back(&c);
-  }
-  return cases;
-}
-
 Tensor vec(const Eigen::VectorXd& v) { return bnkit::grader::to_tensor(v); }
 
-/// A layer configured as the case's PyTorch module was, with its gamma and beta.
-BatchNorm2d layer_for(const Case& c) {
-  BatchNormOptions options;
-  options.eps = c.scalar("eps");
-  options.affine = c.text("affine") == "true";
-  options.track_running_stats = c.text("track_running_stats") == "true";
-  const std::string& m = c.text("momentum");
-  options.momentum = m == "none" ? std::nullopt : std::optional<double>(std::stod(m));
-  BatchNorm2d layer(static_cast<Index>(c.scalar("num_features")), options);
-  if (options.affine) {
-    layer.gamma = c.vector("gamma");
-    layer.beta = c.vector("beta");
-  }
-  return layer;
-}
+using Step = bnkit::grader::LayerStep<BatchNorm2dGrads>;
 
-struct Step {
-  int k;
-  bool train;
-  bool batch_stats;    ///< this call normalised with the batch's statistics
-  std::string suffix;  ///< ".k"
-  Tensor y;
-  BatchNorm2dGrads grads;  ///< filled when the replay asked for backward at this step
-};
-
-/// Replays the case's calls on a fresh layer; after each forward, when `backward_at(step)`
-/// says so, calls backward(dy.k, x.k) too. `check` sees every step after it ran.
+/// Replays the case's calls on a fresh layer configured as its PyTorch module was; after
+/// each forward, when `backward_at(step)` says so, calls backward(dy.k, x.k) too. `check`
+/// sees every step after it ran.
 void replay(const Case& c, const std::function<void(const Step&, const BatchNorm2d&)>& check,
             const std::function<bool(const Step&)>& backward_at = nullptr) {
-  BatchNorm2d layer = layer_for(c);
-  const auto steps = static_cast<int>(c.scalar("steps"));
-  for (int k = 1; k <= steps; ++k) {
-    const std::string s = "." + std::to_string(k);
-    const bool train = c.text("mode" + s) == "train";
-    SCOPED_TRACE("case " + c.name() + ", call " + std::to_string(k) + " (" + (train ? "train" : "eval") +
-                 " mode)");
-    layer.train(train);
-    Step step{k, train, train || !layer.options.track_running_stats, s, Tensor(), {}};
-    const Tensor& x = c.tensor("x" + s);
-    const char* call = "forward()";
-    try {
-      step.y = layer.forward(x);
-      if (backward_at && c.has("dy" + s) && backward_at(step)) {
-        call = "backward()";
-        step.grads = layer.backward(c.tensor("dy" + s), x);
-      }
-    } catch (const bnkit::NotImplemented&) {
-      throw;  // an unfinished stub: reported as "not started"
-    } catch (const bnkit::boundary::CallFailed& e) {
-      ADD_FAILURE_AT("", 0) << e.what();  // crashed or hung: this case stops, the others go on
-      return;
-    } catch (const std::exception& e) {
-      // Later calls depend on this one's buffers: stop this case, go on with the others.
-      ADD_FAILURE() << call << " threw on a valid input of shape " << bnkit::shape_string(x.shape()) << ": "
-                    << e.what();
-      return;
-    }
-    check(step, layer);
-  }
-}
-
-void expect_buffers_match(const Case& c, const Step& step, const BatchNorm2d& layer,
-                          Tolerance tol = Tolerance::forward()) {
-  EXPECT_TRUE(matches_case("running_mean", layer.running_mean, c, "running_mean" + step.suffix, tol));
-  EXPECT_TRUE(matches_case("running_var", layer.running_var, c, "running_var" + step.suffix, tol));
-  EXPECT_TRUE(counts_match("num_batches_tracked", layer.num_batches_tracked,
-                           static_cast<long>(c.scalar("num_batches_tracked" + step.suffix)),
-                           {c.source(), c.name(), std::nullopt}));
+  bnkit::grader::replay_layer(c, bnkit::grader::layer_from_case<BatchNorm2d>(c), check, backward_at);
 }
 
 void expect_saved_statistics_match(const Case& c, const Step& step, const BatchNorm2d& layer,
@@ -142,53 +76,18 @@ void expect_grads_match(const Case& c, const Step& step, const BatchNorm2d& laye
 /// Every field of `got` exactly as in `want`: the switches, the mode, the parameters, the
 /// buffers, the counter and the saved statistics.
 void expect_same_layer(const BatchNorm2d& got, const BatchNorm2d& want, const Origin& origin) {
-  const Tolerance same{0, 0};
-  EXPECT_TRUE(counts_match("num_features", got.num_features, want.num_features, origin));
-  EXPECT_TRUE(counts_match("training", got.training, want.training, origin));
-  EXPECT_TRUE(bnkit::grader::scalars_match("options.eps", got.options.eps, want.options.eps, same, origin));
-  EXPECT_TRUE(bnkit::grader::scalars_match("options.momentum (-1 for None)", got.options.momentum.value_or(-1.0),
-                                           want.options.momentum.value_or(-1.0), same, origin));
-  EXPECT_TRUE(counts_match("options.affine", got.options.affine, want.options.affine, origin));
-  EXPECT_TRUE(counts_match("options.track_running_stats", got.options.track_running_stats,
-                           want.options.track_running_stats, origin));
-  EXPECT_TRUE(tensors_match("gamma", vec(got.gamma), vec(want.gamma), same, origin));
-  EXPECT_TRUE(tensors_match("beta", vec(got.beta), vec(want.beta), same, origin));
-  EXPECT_TRUE(tensors_match("running_mean", vec(got.running_mean), vec(want.running_mean), same, origin));
-  EXPECT_TRUE(tensors_match("running_var", vec(got.running_var), vec(want.running_var), same, origin));
-  EXPECT_TRUE(counts_match("num_batches_tracked", got.num_batches_tracked, want.num_batches_tracked, origin));
-  EXPECT_TRUE(tensors_match("save_mean", vec(got.save_mean), vec(want.save_mean), same, origin));
-  EXPECT_TRUE(tensors_match("save_rstd", vec(got.save_rstd), vec(want.save_rstd), same, origin));
+  bnkit::grader::expect_same_batchnorm_fields(got, want, origin);
+  EXPECT_TRUE(tensors_match("save_mean", vec(got.save_mean), vec(want.save_mean), bnkit::grader::kUnchanged, origin));
+  EXPECT_TRUE(tensors_match("save_rstd", vec(got.save_rstd), vec(want.save_rstd), bnkit::grader::kUnchanged, origin));
 }
 
 /// A 3-channel layer mid-training, every field set by the test (not by a constructor):
 /// gamma, beta, buffers and saved statistics of its own, 5 batches counted.
 BatchNorm2d mid_training(bool train, bool track, bool affine) {
-  BatchNorm2d layer;
-  layer.num_features = 3;
-  layer.options.eps = 1e-3;
-  layer.options.momentum = 0.3;
-  layer.options.affine = affine;
-  layer.options.track_running_stats = track;
-  layer.training = train;
-  if (affine) {
-    layer.gamma = Eigen::Vector3d(1.5, -0.5, 2.0);
-    layer.beta = Eigen::Vector3d(0.25, -1.0, 0.5);
-  }
-  if (track) {
-    layer.running_mean = Eigen::Vector3d(0.5, -2.0, 1.0);
-    layer.running_var = Eigen::Vector3d(2.0, 0.5, 1.5);
-    layer.num_batches_tracked = 5;
-  }
+  BatchNorm2d layer = bnkit::grader::mid_training_layer<BatchNorm2d>(train, track, affine);
   layer.save_mean = Eigen::Vector3d(0.75, -1.5, 2.0);
   layer.save_rstd = Eigen::Vector3d(0.8, 1.25, 0.6);
   return layer;
-}
-
-/// A tensor of this shape whose values are seeded N(0,1) draws, offset + scale * N(0,1).
-Tensor random_tensor(std::vector<Index> shape, std::uint64_t seed, double offset = 0.0, double scale = 1.0) {
-  Tensor x(std::move(shape));
-  x.values() = bnkit::grader::random_normal(x.numel(), 1, seed, offset, scale);
-  return x;
 }
 
 /// The README's example: channel c of sample n holds [[1, 2], [3, 4]] + 4n + 8c.
@@ -201,21 +100,6 @@ Tensor hand_x() {
   return x;
 }
 
-/// y of the case's first call (train mode, fresh buffers) with the one-pass variance
-/// E[x^2] - E[x]^2: the premise of the large-offset test.
-Tensor one_pass_first_y(const Case& c) {
-  const Tensor& x = c.tensor("x.1");
-  Tensor y(x.shape());
-  const Eigen::VectorXd gamma = c.vector("gamma"), beta = c.vector("beta");
-  for (Index ch = 0; ch < x.dim(1); ++ch) {
-    const bnkit::ConstChannelView v = x.channel(ch);
-    const double mean = v.mean();
-    const double var = v.array().square().mean() - mean * mean;
-    y.channel(ch) = ((v.array() - mean) / std::sqrt(var + c.scalar("eps")) * gamma[ch] + beta[ch]).matrix();
-  }
-  return y;
-}
-
 const char* kOneValue = "Expected more than 1 value per channel when training, got input size ";
 
 }  // namespace
@@ -225,13 +109,7 @@ const char* kOneValue = "Expected more than 1 value per channel when training, g
 BNKIT_TEST(BatchNorm2dLayer, StartsLikePyTorch, 1) {
   const BatchNorm2d layer(3);
   const Origin pytorch{"PyTorch's BatchNorm2d(3)", "", std::nullopt};
-  EXPECT_TRUE(counts_match("training (a new layer is in train mode)", layer.training, true, pytorch));
-  EXPECT_TRUE(tensors_match("gamma", vec(layer.gamma), vec(Eigen::VectorXd::Ones(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("beta", vec(layer.beta), vec(Eigen::VectorXd::Zero(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(Eigen::VectorXd::Zero(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var), vec(Eigen::VectorXd::Ones(3)), kExact, pytorch,
-                            {{"running_var_init_zero", vec(Eigen::VectorXd::Zero(3))}}));
-  EXPECT_TRUE(counts_match("num_batches_tracked", layer.num_batches_tracked, 0, pytorch));
+  bnkit::grader::expect_new_layer_like_pytorch(layer, pytorch);
   const Origin contract{"the contract: no forward has run, nothing saved yet", "", std::nullopt};
   EXPECT_TRUE(counts_match("length of save_mean", layer.save_mean.size(), 0, contract));
   EXPECT_TRUE(counts_match("length of save_rstd", layer.save_rstd.size(), 0, contract));
@@ -243,11 +121,7 @@ BNKIT_TEST(BatchNorm2dLayer, StartsLikePyTorch, 1) {
   const Origin no_switches{"PyTorch's BatchNorm2d(3, affine=False, track_running_stats=False): no parameters, "
                            "no buffers",
                            "", std::nullopt};
-  const Tensor none = vec(Eigen::VectorXd(0));
-  EXPECT_TRUE(tensors_match("gamma", vec(plain.gamma), none, kExact, no_switches));
-  EXPECT_TRUE(tensors_match("beta", vec(plain.beta), none, kExact, no_switches));
-  EXPECT_TRUE(tensors_match("running_mean", vec(plain.running_mean), none, kExact, no_switches));
-  EXPECT_TRUE(tensors_match("running_var", vec(plain.running_var), none, kExact, no_switches));
+  bnkit::grader::expect_no_parameters_or_buffers(plain, no_switches);
 }
 
 BNKIT_TEST(BatchNorm2dLayer, TrainStepsMatchPyTorch, 3) {
@@ -289,22 +163,17 @@ BNKIT_TEST(BatchNorm2dLayer, EvalUsesRunningStatistics, 3) {
 
 BNKIT_TEST(BatchNorm2dLayer, EvalChangesNoBuffer, 2) {
   const Case& c = torch_case("train3_eval2");
-  BatchNorm2d layer = layer_for(c);
+  BatchNorm2d layer = bnkit::grader::layer_from_case<BatchNorm2d>(c);
   for (int k = 1; k <= 3; ++k) layer.forward(c.tensor("x." + std::to_string(k)));
   // Premise: the three train steps did move the buffers (else "unchanged" proves nothing).
   ASSERT_TRUE(counts_match("num_batches_tracked after three train-mode forwards", layer.num_batches_tracked, 3,
                            {c.source(), c.name(), std::nullopt}));
   ASSERT_TRUE(matches_case("running_mean", layer.running_mean, c, "running_mean.3"));
-  const Eigen::VectorXd mean = layer.running_mean, var = layer.running_var;
+  const bnkit::grader::BufferSnapshot before = bnkit::grader::buffers_of(layer);
   const Eigen::VectorXd saved_mean = layer.save_mean, saved_rstd = layer.save_rstd;
-  const long count = layer.num_batches_tracked;
   layer.eval();
   for (int k = 4; k <= 5; ++k) layer.forward(c.tensor("x." + std::to_string(k)));
-  const bool unchanged = layer.running_mean == mean && layer.running_var == var && layer.num_batches_tracked == count;
-  EXPECT_TRUE(unchanged) << "an eval-mode forward changed the buffers:\n  running_mean " << mean.transpose()
-                         << " -> " << layer.running_mean.transpose() << "\n  running_var " << var.transpose()
-                         << " -> " << layer.running_var.transpose() << "\n  num_batches_tracked " << count << " -> "
-                         << layer.num_batches_tracked << "\n  " << bnkit::grader::looks_like("eval_updates_buffers");
+  bnkit::grader::expect_eval_left_buffers(before, layer);
   EXPECT_TRUE(layer.save_mean == saved_mean && layer.save_rstd == saved_rstd)
       << "an eval-mode forward with running statistics changed save_mean or save_rstd (the contract: only a "
          "forward that normalises with batch statistics sets them)";
@@ -389,9 +258,9 @@ BNKIT_TEST(BatchNorm2dLayer, HandCheckedNumbers, 1) {
     for (int c = 0; c < 2; ++c)
       for (int h = 0; h < 2; ++h)
         for (int w = 0; w < 2; ++w) want(n, c, h, w) = (x(n, c, h, w) - 4.5 - 8 * c) / std::sqrt(5.25 + 1e-5);
-  EXPECT_TRUE(tensors_match("y", y, want, kExact, kHand));
-  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(Eigen::Vector2d(0.45, 1.25)), kExact, kHand));
-  EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var), vec(Eigen::Vector2d::Constant(1.5)), kExact, kHand,
+  EXPECT_TRUE(tensors_match("y", y, want, kHandChecked, kHand));
+  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(Eigen::Vector2d(0.45, 1.25)), kHandChecked, kHand));
+  EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var), vec(Eigen::Vector2d::Constant(1.5)), kHandChecked, kHand,
                             // M = 8: an integer Bessel factor 8 / 7 = 1 stores the biased variance too
                             {{"biased_variance_stored", vec(Eigen::Vector2d::Constant(0.9 + 0.1 * 5.25))},
                              {"integer_bessel", vec(Eigen::Vector2d::Constant(0.9 + 0.1 * 5.25))}}));
@@ -402,7 +271,7 @@ BNKIT_TEST(BatchNorm2dLayer, HandCheckedNumbers, 1) {
       for (int h = 0; h < 2; ++h)
         for (int w = 0; w < 2; ++w)
           want(n, c, h, w) = (x(n, c, h, w) - layer.running_mean[c]) / std::sqrt(1.5 + 1e-5);
-  EXPECT_TRUE(tensors_match("y in eval mode", y_eval, want, kExact, kHand));
+  EXPECT_TRUE(tensors_match("y in eval mode", y_eval, want, kHandChecked, kHand));
 }
 
 BNKIT_TEST(BatchNorm2dLayer, AffineFalseIsPlainNormalisation, 1) {
@@ -435,27 +304,19 @@ BNKIT_TEST(BatchNorm2dLayer, EmptyInputLeavesStatisticsAlone, 1) {
 }
 
 BNKIT_TEST(BatchNorm2dLayer, ChannelCheckInEveryMode, 1) {
-  for (const bool train : {true, false}) {
-    for (const bool track : {true, false}) {
-      for (const bool affine : {true, false}) {
-        SCOPED_TRACE(std::string(train ? "train" : "eval") + " mode, track_running_stats " +
-                     (track ? "true" : "false") + ", affine " + (affine ? "true" : "false"));
-        BatchNorm2d layer = mid_training(train, track, affine);
-        EXPECT_TRUE(bnkit::grader::accepts([&] { layer.forward(random_tensor({2, 3, 2, 1}, 61)); },
-                                           "a (2, 3, 2, 1) input to 3 channels"));
-        EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
-            [&] { layer.forward(random_tensor({2, 4, 1, 2}, 62)); },
-            "expected 3 channels (dim 1), got input size [2, 4, 1, 2]"));
-        EXPECT_TRUE(bnkit::grader::throws_invalid_argument(
-            [&] { layer.forward(random_tensor({3, 2, 2, 2}, 63)); },
-            "expected 3 channels (dim 1), got input size [3, 2, 2, 2]"));
-      }
-    }
-  }
+  bnkit::grader::for_each_mode_and_switches([](bool train, bool track, bool affine) {
+    BatchNorm2d layer = mid_training(train, track, affine);
+    EXPECT_TRUE(bnkit::grader::accepts([&] { layer.forward(random_tensor({2, 3, 2, 1}, 61)); },
+                                       "a (2, 3, 2, 1) input to 3 channels"));
+    EXPECT_TRUE(bnkit::grader::throws_invalid_argument([&] { layer.forward(random_tensor({2, 4, 1, 2}, 62)); },
+                                                       "expected 3 channels (dim 1), got input size [2, 4, 1, 2]"));
+    EXPECT_TRUE(bnkit::grader::throws_invalid_argument([&] { layer.forward(random_tensor({3, 2, 2, 2}, 63)); },
+                                                       "expected 3 channels (dim 1), got input size [3, 2, 2, 2]"));
+  });
 }
 
 BNKIT_TEST(BatchNorm2dLayer, MomentumZeroAndOne, 1) {
-  for (const Case* c : reference_cases_for("MomentumZeroAndOne")) {
+  for (const Case* c : reference_cases_for(kLesson, "MomentumZeroAndOne")) {
     replay(*c, [&](const Step& step, const BatchNorm2d& layer) {
       EXPECT_TRUE(matches_case("y", step.y, *c, "y" + step.suffix));
       expect_buffers_match(*c, step, layer);
@@ -467,9 +328,9 @@ BNKIT_TEST(BatchNorm2dLayer, StableAtLargeOffset, 2) {
   // Values near 1e5 and -8e4 with a spread near 1, in train mode and then, through the
   // buffers they built, in eval mode; and backward at those values. The variance needs
   // lesson 01's two passes.
-  for (const Case* c : reference_cases_for("StableAtLargeOffset")) {
+  for (const Case* c : reference_cases_for(kLesson, "StableAtLargeOffset")) {
     SCOPED_TRACE("case " + c->name());
-    ASSERT_FALSE(tensors_match("y.1", one_pass_first_y(*c), c->tensor("y.1"), kLargeOffset, {}))
+    ASSERT_FALSE(tensors_match("y.1", bnkit::grader::one_pass_first_y(*c), c->tensor("y.1"), kLargeOffset, {}))
         << "premise of this test: the one-pass formula must fail on this data";
     replay(*c, [&](const Step& step, const BatchNorm2d& layer) {
       EXPECT_TRUE(matches_case("y", step.y, *c, "y" + step.suffix, kLargeOffset));
@@ -496,13 +357,8 @@ BNKIT_TEST(BatchNorm2dLayer, RejectedCallsChangeNoField, 2) {
   BatchNorm2d valid = mid_training(true, true, true);
   EXPECT_TRUE(bnkit::grader::accepts([&] { valid.forward(random_tensor({4, 3, 2, 2}, 81)); },
                                      "a (4, 3, 2, 2) input to a 3-channel layer in train mode"));
-  struct Refused {
-    const char* call;
-    bool train, track, affine;
-    std::vector<Index> shape;
-    bool counted;  ///< PyTorch counts it: train mode, tracking, rank 4
-  };
-  const std::vector<Refused> refused = {
+  // The last field, counted: PyTorch counts it (train mode, tracking, rank 4).
+  const std::vector<bnkit::grader::RefusedCall> refused = {
       {"train mode, tracking, an input of rank 3", true, true, true, {2, 3, 4}, false},
       {"eval mode, tracking, an input of rank 5", false, true, true, {2, 3, 2, 2, 2}, false},
       {"eval mode, tracking, 4 channels for 3", false, true, true, {2, 4, 2, 2}, false},
@@ -513,20 +369,7 @@ BNKIT_TEST(BatchNorm2dLayer, RejectedCallsChangeNoField, 2) {
       {"eval mode, no tracking, a single pixel (1, 3, 1, 1)", false, false, true, {1, 3, 1, 1}, false},
       {"train mode, no tracking, no affine, 2 channels for 3", true, false, false, {3, 2, 2, 2}, false},
   };
-  for (const Refused& r : refused) {
-    SCOPED_TRACE(r.call);
-    const BatchNorm2d given = mid_training(r.train, r.track, r.affine);
-    BatchNorm2d got = given;
-    EXPECT_TRUE(bnkit::grader::throws_invalid_argument([&] { got.forward(random_tensor(r.shape, 82)); },
-                                                       std::vector<std::string>{}));
-    BatchNorm2d want = given;
-    if (r.counted) want.num_batches_tracked += 1;
-    expect_same_layer(got, want,
-                      {r.counted ? "the layer before the call, num_batches_tracked + 1 (PyTorch counts the call "
-                                   "before it looks at the batch)"
-                                 : "the layer before the call: a refused call changes nothing",
-                       r.call, std::nullopt});
-  }
+  bnkit::grader::expect_refused_calls_change_no_field<BatchNorm2d>(refused, mid_training, expect_same_layer);
 }
 
 // ------------------------------------------------------------------------------ backward
@@ -579,11 +422,7 @@ BNKIT_TEST(BatchNorm2dBackward, CentralDifferences, 2) {
   // dL/dx, dL/dgamma, dL/dbeta of L = sum(dy * forward(x)) by central differences through
   // your own forward (each probe on a copy of the layer), against your backward: the two
   // must agree, and forward must match PyTorch elsewhere, so neither can be faked alone.
-  using bnkit::grader::central_differences_origin;
-  using bnkit::grader::dot;
-  using bnkit::grader::numerical_gradient;
   const double h = 1e-5;
-  const Tolerance tol = bnkit::grader::gradient_check_tolerance();
   for (const bool track : {true, false}) {
     SCOPED_TRACE(track ? "train mode, tracking" : "train mode, no tracking");
     BatchNormOptions options;
@@ -593,30 +432,10 @@ BNKIT_TEST(BatchNorm2dBackward, CentralDifferences, 2) {
     layer.beta = Eigen::Vector2d(0.5, -1.0);
     const Tensor x = random_tensor({2, 2, 2, 3}, 91, 0.5, 2.0);
     const Tensor dy = random_tensor({2, 2, 2, 3}, 92);
-    const auto loss = [&](BatchNorm2d probe, const Tensor& input) { return dot(dy, probe.forward(input)); };
     BatchNorm2d trained = layer;
     trained.forward(x);
     const BatchNorm2dGrads g = trained.backward(dy, x);
-    const Tensor dx_numeric = numerical_gradient([&](const Tensor& xp) { return loss(layer, xp); }, x, h);
-    const Eigen::VectorXd dgamma_numeric = numerical_gradient(
-        [&](const Eigen::VectorXd& gp) {
-          BatchNorm2d probe = layer;
-          probe.gamma = gp;
-          return loss(probe, x);
-        },
-        layer.gamma, h);
-    const Eigen::VectorXd dbeta_numeric = numerical_gradient(
-        [&](const Eigen::VectorXd& bp) {
-          BatchNorm2d probe = layer;
-          probe.beta = bp;
-          return loss(probe, x);
-        },
-        layer.beta, h);
-    EXPECT_TRUE(tensors_match("dx", g.dx, dx_numeric, tol, central_differences_origin(h, 91, "sum(dy * forward(x))")));
-    EXPECT_TRUE(tensors_match("dgamma", vec(g.dgamma), vec(dgamma_numeric), tol,
-                              central_differences_origin(h, 91, "sum(dy * forward(x)) in gamma")));
-    EXPECT_TRUE(tensors_match("dbeta", vec(g.dbeta), vec(dbeta_numeric), tol,
-                              central_differences_origin(h, 91, "sum(dy * forward(x)) in beta")));
+    bnkit::grader::expect_grads_match_central_differences(layer, g, x, dy, h, 91);
   }
 }
 
@@ -682,9 +501,12 @@ BNKIT_TEST(BatchNorm2dBackward, RefusesBadInput, 1) {
 BNKIT_TEST(BatchNorm2dBackward, StableAtLargeOffset, 1) {
   // Backward after each call of the large-offset sequences (values near 1e5 and -8e4):
   // xhat must come from the saved two-pass statistics, not from E[x^2] - E[x]^2.
-  for (const Case* c : reference_cases_for("StableAtLargeOffset")) {
+  for (const Case* c : reference_cases_for(kLesson, "StableAtLargeOffset")) {
     replay(
-        *c, [&](const Step& step, const BatchNorm2d& layer) { expect_grads_match(*c, step, layer, {1e-7, 1e-6}); },
+        *c,
+        [&](const Step& step, const BatchNorm2d& layer) {
+          expect_grads_match(*c, step, layer, bnkit::grader::kLargeOffsetGradient);
+        },
         [](const Step&) { return true; });
   }
 }

@@ -3,10 +3,13 @@
 #include "frozen_bn.hpp"
 #include "compare_scalar.hpp"
 #include "gradient_check.hpp"
+#include "layer_gradient_check.hpp"
+#include "layer_replay.hpp"
 #include "lesson_test.hpp"
 
 #include "bnkit/todo.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,12 +25,11 @@ using bnkit::grader::Origin;
 using bnkit::grader::Tolerance;
 using bnkit::grader::counts_match;
 using bnkit::grader::matches_case;
+using bnkit::grader::random_tensor;
 using bnkit::grader::tensors_match;
 
 const char* kLesson = "11_frozen_bn";
-const Tolerance kExact{0, 0};
-/// Values near 1e4..3e4: x - running_mean loses ~1e-12 of each, well inside this.
-const Tolerance kLargeOffset{1e-9, 1e-7};
+using bnkit::grader::kUnchanged;
 
 const std::vector<std::string> kTorchCases = {"hand_nc",           "nc",
                                               "ncl",               "batch_of_one_nc",
@@ -38,8 +40,9 @@ const std::vector<std::string> kTorchCases = {"hand_nc",           "nc",
 Tensor vec(const Eigen::VectorXd& v) { return bnkit::grader::to_tensor(v); }
 
 Tolerance forward_tol(const Case& c) {
-  return c.name().find("offset") != std::string::npos || c.name() == "large_running_mean" ? kLargeOffset
-                                                                                           : Tolerance::forward();
+  return c.name().find("offset") != std::string::npos || c.name() == "large_running_mean"
+             ? bnkit::grader::kLargeRunningMean
+             : Tolerance::forward();
 }
 
 /// The case's layer, every field set by the test (no constructor): loaded statistics and
@@ -61,22 +64,25 @@ FrozenBatchNorm1d layer_for(const Case& c) {
 /// Runs forward and backward of case c on its layer; false (with a failure) if either threw.
 bool run(const Case& c, FrozenBatchNorm1d& layer, Tensor& y, FrozenGrads& grads) {
   const Tensor& x = c.tensor("x");
-  const char* call = "forward()";
-  try {
+  return bnkit::grader::ran_valid_calls(x, " (case " + c.name() + ")", [&](const char*& call) {
     y = layer.forward(x);
     call = "backward()";
     grads = layer.backward(c.tensor("dy"), x);
-  } catch (const bnkit::NotImplemented&) {
-    throw;  // an unfinished stub: reported as "not started"
-  } catch (const bnkit::boundary::CallFailed& e) {
-    ADD_FAILURE_AT("", 0) << e.what();
-    return false;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << call << " threw on a valid input of shape " << bnkit::shape_string(x.shape()) << " (case "
-                  << c.name() << "): " << e.what();
-    return false;
-  }
-  return true;
+  });
+}
+
+/// A case's layer after one forward and one backward, and what they returned.
+struct Ran {
+  FrozenBatchNorm1d layer;
+  Tensor y;
+  FrozenGrads grads;
+};
+
+/// Case c's layer (layer_for) after forward and backward; nothing (with a failure) if either threw.
+std::optional<Ran> run_case(const Case& c) {
+  Ran ran{layer_for(c), Tensor(), {}};
+  if (!run(c, ran.layer, ran.y, ran.grads)) return std::nullopt;
+  return ran;
 }
 
 void expect_grads_match(const Case& c, const FrozenGrads& g) {
@@ -101,15 +107,9 @@ void expect_unchanged(const FrozenBatchNorm1d& got, const FrozenBatchNorm1d& wan
   EXPECT_TRUE(counts_match("num_features", got.num_features, want.num_features, origin));
   EXPECT_TRUE(counts_match("training", got.training, want.training, origin));
   EXPECT_TRUE(counts_match("options.freeze_affine", got.options.freeze_affine, want.options.freeze_affine, origin));
-  EXPECT_TRUE(bnkit::grader::scalars_match("options.eps", got.options.eps, want.options.eps, kExact, origin));
-  EXPECT_TRUE(tensors_match("gamma", vec(got.gamma), vec(want.gamma), kExact, origin));
-  EXPECT_TRUE(tensors_match("beta", vec(got.beta), vec(want.beta), kExact, origin));
-}
-
-Tensor random_tensor(std::vector<Index> shape, std::uint64_t seed, double offset = 0.0, double scale = 1.0) {
-  Tensor x(std::move(shape));
-  x.values() = bnkit::grader::random_normal(x.numel(), 1, seed, offset, scale);
-  return x;
+  EXPECT_TRUE(bnkit::grader::scalars_match("options.eps", got.options.eps, want.options.eps, kUnchanged, origin));
+  EXPECT_TRUE(tensors_match("gamma", vec(got.gamma), vec(want.gamma), kUnchanged, origin));
+  EXPECT_TRUE(tensors_match("beta", vec(got.beta), vec(want.beta), kUnchanged, origin));
 }
 
 }  // namespace
@@ -118,17 +118,17 @@ BNKIT_TEST(FrozenBatchNorm, StartsLikePyTorch, 1) {
   const FrozenBatchNorm1d layer(3);
   const Origin pytorch{"PyTorch's BatchNorm1d(3) before loading, in a model in train mode", "", std::nullopt};
   EXPECT_TRUE(counts_match("training", layer.training, true, pytorch));
-  EXPECT_TRUE(tensors_match("gamma", vec(layer.gamma), vec(Eigen::VectorXd::Ones(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("beta", vec(layer.beta), vec(Eigen::VectorXd::Zero(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(Eigen::VectorXd::Zero(3)), kExact, pytorch));
-  EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var), vec(Eigen::VectorXd::Ones(3)), kExact, pytorch));
+  EXPECT_TRUE(tensors_match("gamma", vec(layer.gamma), vec(Eigen::VectorXd::Ones(3)), kUnchanged, pytorch));
+  EXPECT_TRUE(tensors_match("beta", vec(layer.beta), vec(Eigen::VectorXd::Zero(3)), kUnchanged, pytorch));
+  EXPECT_TRUE(tensors_match("running_mean", vec(layer.running_mean), vec(Eigen::VectorXd::Zero(3)), kUnchanged, pytorch));
+  EXPECT_TRUE(tensors_match("running_var", vec(layer.running_var), vec(Eigen::VectorXd::Ones(3)), kUnchanged, pytorch));
   EXPECT_TRUE(counts_match("num_batches_tracked", layer.num_batches_tracked, 0, pytorch));
   FrozenOptions options;
   options.eps = 1e-3;
   options.freeze_affine = true;
   const FrozenBatchNorm1d frozen(2, options);
   const Origin given{"the options it was built with", "", std::nullopt};
-  EXPECT_TRUE(bnkit::grader::scalars_match("options.eps", frozen.options.eps, 1e-3, kExact, given));
+  EXPECT_TRUE(bnkit::grader::scalars_match("options.eps", frozen.options.eps, 1e-3, kUnchanged, given));
   EXPECT_TRUE(counts_match("options.freeze_affine", frozen.options.freeze_affine, true, given));
   EXPECT_TRUE(counts_match("length of gamma", frozen.gamma.size(), 2, given));
 }
@@ -137,11 +137,9 @@ BNKIT_TEST(FrozenBatchNorm, ForwardMatchesPyTorch, 3) {
   // y of bn.eval() inside model.train(): the running statistics, in the layer's train mode.
   for (const std::string& name : kTorchCases) {
     const Case& c = bnkit::grader::torch_cases(kLesson).at(name);
-    FrozenBatchNorm1d layer = layer_for(c);
-    Tensor y;
-    FrozenGrads grads;
-    if (!run(c, layer, y, grads)) continue;
-    EXPECT_TRUE(matches_case("y", y, c, "y", forward_tol(c)));
+    const std::optional<Ran> ran = run_case(c);
+    if (!ran) continue;
+    EXPECT_TRUE(matches_case("y", ran->y, c, "y", forward_tol(c)));
   }
 }
 
@@ -185,12 +183,10 @@ BNKIT_TEST(FrozenBatchNorm, GradientsMatchPyTorch, 3) {
   // dx = dy * gamma * rstd_running (no batch terms), dgamma, dbeta: PyTorch's autograd.
   for (const std::string& name : kTorchCases) {
     const Case& c = bnkit::grader::torch_cases(kLesson).at(name);
-    FrozenBatchNorm1d layer = layer_for(c);
-    Tensor y;
-    FrozenGrads grads;
-    if (!run(c, layer, y, grads)) continue;
+    const std::optional<Ran> ran = run_case(c);
+    if (!ran) continue;
     SCOPED_TRACE("case " + name);
-    expect_grads_match(c, grads);
+    expect_grads_match(c, ran->grads);
   }
 }
 
@@ -199,25 +195,19 @@ BNKIT_TEST(FrozenBatchNorm, FrozenAffineGradsAreZero, 2) {
   // dx still flows to the layers below.
   for (const std::string& name : std::vector<std::string>{"frozen_affine_ncl", "frozen_affine_nc"}) {
     const Case& c = bnkit::grader::torch_cases(kLesson).at(name);
-    FrozenBatchNorm1d layer = layer_for(c);
-    Tensor y;
-    FrozenGrads grads;
-    if (!run(c, layer, y, grads)) continue;
+    const std::optional<Ran> ran = run_case(c);
+    if (!ran) continue;
     SCOPED_TRACE("case " + name);
-    EXPECT_TRUE(matches_case("dgamma", grads.dgamma, c, "dgamma", Tolerance::gradient()));
-    EXPECT_TRUE(matches_case("dbeta", grads.dbeta, c, "dbeta", Tolerance::gradient()));
-    EXPECT_TRUE(matches_case("dx", grads.dx, c, "dx", Tolerance::gradient()));
+    EXPECT_TRUE(matches_case("dgamma", ran->grads.dgamma, c, "dgamma", Tolerance::gradient()));
+    EXPECT_TRUE(matches_case("dbeta", ran->grads.dbeta, c, "dbeta", Tolerance::gradient()));
+    EXPECT_TRUE(matches_case("dx", ran->grads.dx, c, "dx", Tolerance::gradient()));
   }
 }
 
 BNKIT_TEST(FrozenBatchNorm, CentralDifferences, 2) {
   // dL/dx, dL/dgamma, dL/dbeta of L = sum(dy * forward(x)) by central differences through
   // your own forward, against your backward (forward must match PyTorch elsewhere).
-  using bnkit::grader::central_differences_origin;
-  using bnkit::grader::dot;
-  using bnkit::grader::numerical_gradient;
   const double h = 1e-5;
-  const Tolerance tol = bnkit::grader::gradient_check_tolerance();
   FrozenBatchNorm1d layer;
   layer.num_features = 2;
   layer.gamma = Eigen::Vector2d(1.5, -0.75);
@@ -227,29 +217,9 @@ BNKIT_TEST(FrozenBatchNorm, CentralDifferences, 2) {
   layer.num_batches_tracked = 40;
   const Tensor x = random_tensor({3, 2, 4}, 1191, 0.5, 2.0);
   const Tensor dy = random_tensor({3, 2, 4}, 1192);
-  const auto loss = [&](FrozenBatchNorm1d probe, const Tensor& input) { return dot(dy, probe.forward(input)); };
   FrozenBatchNorm1d copy = layer;
   const FrozenGrads g = copy.backward(dy, x);
-  const Tensor dx_numeric = numerical_gradient([&](const Tensor& xp) { return loss(layer, xp); }, x, h);
-  const Eigen::VectorXd dgamma_numeric = numerical_gradient(
-      [&](const Eigen::VectorXd& gp) {
-        FrozenBatchNorm1d probe = layer;
-        probe.gamma = gp;
-        return loss(probe, x);
-      },
-      layer.gamma, h);
-  const Eigen::VectorXd dbeta_numeric = numerical_gradient(
-      [&](const Eigen::VectorXd& bp) {
-        FrozenBatchNorm1d probe = layer;
-        probe.beta = bp;
-        return loss(probe, x);
-      },
-      layer.beta, h);
-  EXPECT_TRUE(tensors_match("dx", g.dx, dx_numeric, tol, central_differences_origin(h, 1191, "sum(dy * forward(x))")));
-  EXPECT_TRUE(tensors_match("dgamma", vec(g.dgamma), vec(dgamma_numeric), tol,
-                            central_differences_origin(h, 1191, "sum(dy * forward(x)) in gamma")));
-  EXPECT_TRUE(tensors_match("dbeta", vec(g.dbeta), vec(dbeta_numeric), tol,
-                            central_differences_origin(h, 1191, "sum(dy * forward(x)) in beta")));
+  bnkit::grader::expect_grads_match_central_differences(layer, g, x, dy, h, 1191);
 }
 
 BNKIT_TEST(FrozenBatchNorm, RefusesBadInput, 1) {
@@ -284,14 +254,12 @@ BNKIT_TEST(FrozenBatchNorm, ReferenceRandomizedCases, 1) {
   // Wider and longer inputs, a single sample of length 7, frozen affine with eps 1e-3, and
   // running means near 3e4: y, the gradients, and every field unchanged.
   for (const Case& c : bnkit::grader::reference_cases(kLesson).cases()) {
-    FrozenBatchNorm1d layer = layer_for(c);
-    const FrozenBatchNorm1d before = layer;
-    Tensor y;
-    FrozenGrads grads;
-    if (!run(c, layer, y, grads)) continue;
+    const FrozenBatchNorm1d before = layer_for(c);
+    const std::optional<Ran> ran = run_case(c);
+    if (!ran) continue;
     SCOPED_TRACE("case " + c.name());
-    EXPECT_TRUE(matches_case("y", y, c, "y", forward_tol(c)));
-    expect_grads_match(c, grads);
-    expect_unchanged(layer, before, "after forward and backward (case " + c.name() + ")");
+    EXPECT_TRUE(matches_case("y", ran->y, c, "y", forward_tol(c)));
+    expect_grads_match(c, ran->grads);
+    expect_unchanged(ran->layer, before, "after forward and backward (case " + c.name() + ")");
   }
 }
