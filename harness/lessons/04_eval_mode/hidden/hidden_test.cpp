@@ -3,6 +3,7 @@
 // values from the reference solution (the oracle). Shapes, switches and call sequences are
 // unlike the visible cases, so answers that only fit the visible data earn nothing here.
 #include "eval_mode.hpp"
+#include "layer_hidden.hpp"
 #include "lesson_test.hpp"
 
 #include "bnkit/todo.hpp"
@@ -24,22 +25,12 @@ using bnkit::Index;
 using bnkit::Tensor;
 using bnkit::grader::case_seed;
 using bnkit::grader::hidden_case;
-using bnkit::grader::Outcome;
-using bnkit::grader::outcome_of;
-using bnkit::grader::same_outcome;
 using bnkit::grader::Tolerance;
-
-/// Values near 1e4..1e5 carry rounding of ~1e-11 each: 1e-6 relative there (as in lesson
-/// 01's visible StableAtLargeOffset test).
-const Tolerance kLargeOffset{1e-9, 1e-6};
+using bnkit::grader::combo_name;
 
 /// Random draws of one hidden case, reproducible from its seed.
-struct Draw : bnkit::grader::Draw {
-  using bnkit::grader::Draw::Draw;
-  double momentum() {
-    const double choices[] = {0.1, 0.01, 0.3, 0.5, 0.9, 1.0};
-    return chance(0.3) ? uniform(0.0, 1.0) : choices[integer(0, 5)];
-  }
+struct Draw : bnkit::grader::LayerDraw {
+  using bnkit::grader::LayerDraw::LayerDraw;
   /// A tensor of this shape (rank 2 or 3) whose channel c is offset_c + scale_c * N(0,1):
   /// every channel its own location and spread.
   Tensor input(const std::vector<Index>& shape, double offset_lo, double offset_hi, double scale_lo,
@@ -56,58 +47,17 @@ struct Draw : bnkit::grader::Draw {
   }
 };
 
-
-
-std::string momentum_string(std::optional<double> m) {
-  if (!m) return "none";
-  std::ostringstream os;
-  os.precision(6);
-  os << *m;
-  return os.str();
-}
-
-std::string switches_string(const BatchNormOptions& o) {
-  std::ostringstream os;
-  os << "affine=" << (o.affine ? "true" : "false") << " track_running_stats="
-     << (o.track_running_stats ? "true" : "false") << " momentum=" << momentum_string(o.momentum)
-     << " eps=" << o.eps;
-  return os.str();
-}
-
 /// Compares every field of the layer (settings, mode, parameters, buffers, counter).
 void expect_same_layer(const BatchNorm1d& got, const BatchNorm1d& want, Tolerance tol,
                        const bnkit::grader::Origin& origin, const std::string& when) {
-  using bnkit::grader::tensors_match;
-  using bnkit::grader::to_tensor;
-  EXPECT_EQ(got.num_features, want.num_features) << "num_features " << when;
-  EXPECT_TRUE(got.options.eps == want.options.eps && got.options.momentum == want.options.momentum &&
-              got.options.affine == want.options.affine &&
-              got.options.track_running_stats == want.options.track_running_stats)
-      << "options " << when << ": expected " << switches_string(want.options) << ", got "
-      << switches_string(got.options);
-  EXPECT_EQ(got.training, want.training) << "training " << when;
-  EXPECT_TRUE(tensors_match("gamma " + when, to_tensor(got.gamma), to_tensor(want.gamma), tol, origin));
-  EXPECT_TRUE(tensors_match("beta " + when, to_tensor(got.beta), to_tensor(want.beta), tol, origin));
-  EXPECT_TRUE(tensors_match("running_mean " + when, to_tensor(got.running_mean), to_tensor(want.running_mean),
-                            tol, origin));
-  EXPECT_TRUE(tensors_match("running_var " + when, to_tensor(got.running_var), to_tensor(want.running_var),
-                            tol, origin));
-  EXPECT_EQ(got.num_batches_tracked, want.num_batches_tracked) << "num_batches_tracked " << when;
+  bnkit::grader::expect_same_fields_as_reference(got, want, tol, origin, when);
 }
 
 /// The layer both the code under test and the reference build from these switches,
 /// compared; then gamma and beta get random values (when affine) so the affine step shows.
 BatchNorm1d build_layer(Draw& draw, Index channels, const BatchNormOptions& options,
                         const bnkit::grader::Origin& origin) {
-  BatchNorm1d want = bnkit::grader::with_oracle([&] { return BatchNorm1d(channels, options); });
-  const BatchNorm1d got(channels, options);
-  expect_same_layer(got, want, Tolerance::forward(), origin,
-                    "after BatchNorm1d(" + std::to_string(channels) + ", {" + switches_string(options) + "})");
-  if (options.affine) {
-    want.gamma = draw.gamma(channels);
-    want.beta = draw.beta(channels);
-  }
-  return want;
+  return bnkit::grader::built_by_both<BatchNorm1d>(draw, channels, options, origin, "BatchNorm1d", expect_same_layer);
 }
 
 /// What a sequence draws its inputs from.
@@ -160,20 +110,13 @@ void replay_sequence(Draw& draw, const BatchNormOptions& options, const InputSty
   }
 }
 
-/// Switch combination k of 8: affine x track_running_stats x (momentum none or a value).
-BatchNormOptions switches(Draw& draw, int k) {
-  BatchNormOptions o;
-  o.affine = (k & 1) != 0;
-  o.track_running_stats = (k & 2) != 0;
-  o.momentum = (k & 4) != 0 ? std::nullopt : std::optional<double>(draw.momentum());
-  o.eps = draw.eps();
-  return o;
-}
+BatchNormOptions switches(Draw& draw, int k) { return bnkit::grader::switches<BatchNormOptions>(draw, k); }
 
-std::string combo_name(const BatchNormOptions& o) {
-  return std::string(o.affine ? "affine" : "no_affine") + (o.track_running_stats ? "_tracked" : "_untracked") +
-         "_momentum_" + momentum_string(o.momentum);
-}
+/// One side of a bad-input case: the layer, and the y of its call.
+struct Called {
+  BatchNorm1d layer;
+  Tensor y;
+};
 
 }  // namespace
 
@@ -220,11 +163,10 @@ BNKIT_HIDDEN_TEST(HiddenBatchNorm1dLayer, LargeOffsetsStayStable, 2) {
     const int rank = k % 2 == 0 ? 2 : 3;
     const std::string name = (rank == 2 ? "nc_offset_" : "ncl_offset_") + combo_name(options);
     hidden_case(name, seed, [&] {
-      replay_sequence(draw, options, {rank, 1e4, 1e5, 0.05, 0.5, kLargeOffset}, name, seed);
+      replay_sequence(draw, options, {rank, 1e4, 1e5, 0.05, 0.5, bnkit::grader::kLargeOffsetRounding}, name, seed);
     });
   }
 }
-
 
 // Catches: missing rank or channel checks, the one-value check missing, applied to N
 // instead of M = N*L, applied in eval with running statistics (where a batch of one is
@@ -262,32 +204,22 @@ BNKIT_HIDDEN_TEST(HiddenBatchNorm1dLayer, BadInputThrowsLikeReference, 2) {
     hidden_case(name, seed, [&] {
       const bnkit::grader::Origin origin{"the reference solution (hidden case)", name, seed};
       // The reference's layer, mid-training: random parameters and buffers.
-      BatchNorm1d want = bnkit::grader::with_oracle([&] { return BatchNorm1d(channels, options); });
-      if (options.affine) {
-        want.gamma = draw.gamma(channels);
-        want.beta = draw.beta(channels);
-      }
-      if (options.track_running_stats) {
-        want.running_mean = draw.beta(channels);
-        want.running_var = draw.gamma(channels).cwiseAbs();
-        want.num_batches_tracked = static_cast<long>(draw.integer(1, 300));
-      }
-      want.train(train);
+      Called want{bnkit::grader::reference_mid_training<BatchNorm1d>(draw, channels, options), Tensor()};
+      want.layer.train(train);
       Tensor x(shape);
       for (Index i = 0; i < x.numel(); ++i) x.values()[i] = draw.uniform(-3.0, 3.0);
-      BatchNorm1d got = want;
-      Tensor y_want, y_got;
-      const Outcome expected = bnkit::grader::with_oracle([&] { return outcome_of([&] { y_want = want.forward(x); }); });
-      const Outcome actual = outcome_of([&] { y_got = got.forward(x); });
+      Called got = want;
+      const bnkit::grader::Ends ends =
+          bnkit::grader::run_on_both(want, got, [&](Called& side) { side.y = side.layer.forward(x); });
       const std::string call = std::string(train ? "train" : "eval") + "-mode forward on x of shape " +
                                bnkit::shape_string(x.shape()) + ", layer of " + std::to_string(channels) +
-                               " channels, " + switches_string(options);
-      EXPECT_TRUE(same_outcome(actual, expected, call));
-      if (!expected.threw && !actual.threw) {
-        EXPECT_TRUE(bnkit::grader::tensors_match("y", y_got, y_want, Tolerance::forward(), origin));
+                               " channels, " + bnkit::grader::switches_string(options);
+      EXPECT_TRUE(ends.alike(call));
+      if (ends.both_returned()) {
+        EXPECT_TRUE(bnkit::grader::tensors_match("y", got.y, want.y, Tolerance::forward(), origin));
       }
-      expect_same_layer(got, want, Tolerance::forward(), origin,
-                        expected.threw ? "after the throw" : "after the call");
+      expect_same_layer(got.layer, want.layer, Tolerance::forward(), origin,
+                        ends.expected.threw ? "after the throw" : "after the call");
     });
   }
 }

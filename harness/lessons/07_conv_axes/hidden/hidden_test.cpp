@@ -4,6 +4,7 @@
 // oracle). Shapes (tall, wide, single images, single pixels in eval), switches and call
 // sequences are unlike the visible cases, so answers fitted to those earn nothing here.
 #include "conv_axes.hpp"
+#include "layer_hidden.hpp"
 #include "lesson_test.hpp"
 
 #include "bnkit/todo.hpp"
@@ -24,20 +25,11 @@ using bnkit::Index;
 using bnkit::Tensor;
 using bnkit::grader::case_seed;
 using bnkit::grader::hidden_case;
-using bnkit::grader::Outcome;
-using bnkit::grader::outcome_of;
-using bnkit::grader::same_outcome;
 using bnkit::grader::Tolerance;
+using bnkit::grader::combo_name;
 
-/// Values near 1e4..1e5 carry rounding of ~1e-11 each: 1e-6 relative there.
-const Tolerance kLargeOffset{1e-9, 1e-6};
-
-struct Draw : bnkit::grader::Draw {
-  using bnkit::grader::Draw::Draw;
-  double momentum() {
-    const double choices[] = {0.1, 0.01, 0.3, 0.5, 0.9, 1.0};
-    return chance(0.3) ? uniform(0.0, 1.0) : choices[integer(0, 5)];
-  }
+struct Draw : bnkit::grader::LayerDraw {
+  using bnkit::grader::LayerDraw::LayerDraw;
   /// An (N,C,H,W) tensor whose channel c is offset_c + scale_c * N(0,1).
   Tensor input(const std::vector<Index>& shape, double offset_lo, double offset_hi, double scale_lo,
                double scale_hi) {
@@ -58,42 +50,13 @@ struct Draw : bnkit::grader::Draw {
   }
 };
 
-std::string momentum_string(std::optional<double> m) {
-  if (!m) return "none";
-  std::ostringstream os;
-  os.precision(6);
-  os << *m;
-  return os.str();
-}
-
-std::string switches_string(const BatchNormOptions& o) {
-  std::ostringstream os;
-  os << "affine=" << (o.affine ? "true" : "false") << " track_running_stats="
-     << (o.track_running_stats ? "true" : "false") << " momentum=" << momentum_string(o.momentum)
-     << " eps=" << o.eps;
-  return os.str();
-}
-
 /// Compares every field of the layer (settings, mode, parameters, buffers, counter, saved
 /// statistics).
 void expect_same_layer(const BatchNorm2d& got, const BatchNorm2d& want, Tolerance tol,
                        const bnkit::grader::Origin& origin, const std::string& when) {
   using bnkit::grader::tensors_match;
   using bnkit::grader::to_tensor;
-  EXPECT_EQ(got.num_features, want.num_features) << "num_features " << when;
-  EXPECT_TRUE(got.options.eps == want.options.eps && got.options.momentum == want.options.momentum &&
-              got.options.affine == want.options.affine &&
-              got.options.track_running_stats == want.options.track_running_stats)
-      << "options " << when << ": expected " << switches_string(want.options) << ", got "
-      << switches_string(got.options);
-  EXPECT_EQ(got.training, want.training) << "training " << when;
-  EXPECT_TRUE(tensors_match("gamma " + when, to_tensor(got.gamma), to_tensor(want.gamma), tol, origin));
-  EXPECT_TRUE(tensors_match("beta " + when, to_tensor(got.beta), to_tensor(want.beta), tol, origin));
-  EXPECT_TRUE(tensors_match("running_mean " + when, to_tensor(got.running_mean), to_tensor(want.running_mean),
-                            tol, origin));
-  EXPECT_TRUE(tensors_match("running_var " + when, to_tensor(got.running_var), to_tensor(want.running_var),
-                            tol, origin));
-  EXPECT_EQ(got.num_batches_tracked, want.num_batches_tracked) << "num_batches_tracked " << when;
+  bnkit::grader::expect_same_fields_as_reference(got, want, tol, origin, when);
   EXPECT_TRUE(tensors_match("save_mean " + when, to_tensor(got.save_mean), to_tensor(want.save_mean), tol, origin));
   EXPECT_TRUE(tensors_match("save_rstd " + when, to_tensor(got.save_rstd), to_tensor(want.save_rstd), tol, origin));
 }
@@ -106,6 +69,15 @@ void expect_same_grads(const BatchNorm2dGrads& got, const BatchNorm2dGrads& want
   EXPECT_TRUE(tensors_match("dgamma " + when, to_tensor(got.dgamma), to_tensor(want.dgamma), tol, origin));
   EXPECT_TRUE(tensors_match("dbeta " + when, to_tensor(got.dbeta), to_tensor(want.dbeta), tol, origin));
 }
+
+BatchNormOptions switches(Draw& draw, int k) { return bnkit::grader::switches<BatchNormOptions>(draw, k); }
+
+/// One side of a call judged against the reference: the layer, and what its call returned.
+struct Called {
+  BatchNorm2d layer;
+  Tensor y;
+  BatchNorm2dGrads grads;
+};
 
 struct InputStyle {
   double offset_lo, offset_hi;  ///< channel offsets (both signs)
@@ -134,16 +106,8 @@ void replay_sequence(Draw& draw, const BatchNormOptions& options, const InputSty
                      std::uint64_t seed) {
   const bnkit::grader::Origin origin{"the reference solution (hidden case)", name, seed};
   const Index channels = draw.integer(1, 24);
-  BatchNorm2d want = bnkit::grader::with_oracle([&] { return BatchNorm2d(channels, options); });
-  {
-    const BatchNorm2d got(channels, options);
-    expect_same_layer(got, want, Tolerance::forward(), origin,
-                      "after BatchNorm2d(" + std::to_string(channels) + ", {" + switches_string(options) + "})");
-  }
-  if (options.affine) {
-    want.gamma = draw.gamma(channels);
-    want.beta = draw.beta(channels);
-  }
+  BatchNorm2d want =
+      bnkit::grader::built_by_both<BatchNorm2d>(draw, channels, options, origin, "BatchNorm2d", expect_same_layer);
   const int calls = static_cast<int>(draw.integer(5, 8));
   for (int k = 1; k <= calls; ++k) {
     const bool train = k == 1 || draw.chance(k <= 3 ? 0.7 : 0.4);
@@ -163,29 +127,17 @@ void replay_sequence(Draw& draw, const BatchNormOptions& options, const InputSty
     expect_same_layer(got, want, style.tol, origin, when);
     // backward on the reference's layer, so a forward mistake is not counted twice. It may
     // refuse (an empty first call saved nothing): then both must refuse alike.
-    BatchNorm2d got_b = want;
-    BatchNorm2dGrads g_want, g_got;
-    const Outcome expected =
-        bnkit::grader::with_oracle([&] { return outcome_of([&] { g_want = want.backward(dy, x); }); });
-    const Outcome actual = outcome_of([&] { g_got = got_b.backward(dy, x); });
-    EXPECT_TRUE(same_outcome(actual, expected, "backward " + when));
-    if (!expected.threw && !actual.threw) expect_same_grads(g_got, g_want, style.grad_tol, origin, "of backward " + when);
-    expect_same_layer(got_b, want, Tolerance{0, 0}, origin, "after backward (it changes nothing) " + when);
+    Called backward_want{want, Tensor(), {}};
+    Called backward_got = backward_want;
+    const bnkit::grader::Ends ends = bnkit::grader::run_on_both(
+        backward_want, backward_got, [&](Called& side) { side.grads = side.layer.backward(dy, x); });
+    EXPECT_TRUE(ends.alike("backward " + when));
+    if (ends.both_returned()) {
+      expect_same_grads(backward_got.grads, backward_want.grads, style.grad_tol, origin, "of backward " + when);
+    }
+    expect_same_layer(backward_got.layer, want, bnkit::grader::kUnchanged, origin,
+                      "after backward (it changes nothing) " + when);
   }
-}
-
-BatchNormOptions switches(Draw& draw, int k) {
-  BatchNormOptions o;
-  o.affine = (k & 1) != 0;
-  o.track_running_stats = (k & 2) != 0;
-  o.momentum = (k & 4) != 0 ? std::nullopt : std::optional<double>(draw.momentum());
-  o.eps = draw.eps();
-  return o;
-}
-
-std::string combo_name(const BatchNormOptions& o) {
-  return std::string(o.affine ? "affine" : "no_affine") + (o.track_running_stats ? "_tracked" : "_untracked") +
-         "_momentum_" + momentum_string(o.momentum);
 }
 
 }  // namespace
@@ -220,7 +172,8 @@ BNKIT_HIDDEN_TEST(HiddenBatchNorm2dLayer, LargeOffsetsStayStable, 2) {
     options.track_running_stats = true;
     const std::string name = "offset_" + combo_name(options);
     hidden_case(name, seed, [&] {
-      replay_sequence(draw, options, {1e4, 1e5, 0.05, 0.5, kLargeOffset, {1e-7, 1e-5}}, name, seed);
+      replay_sequence(draw, options, {1e4, 1e5, 0.05, 0.5, bnkit::grader::kLargeOffsetRounding,
+                                       bnkit::grader::kLargeOffsetRoundingGradient}, name, seed);
     });
   }
 }
@@ -265,48 +218,32 @@ BNKIT_HIDDEN_TEST(HiddenBatchNorm2dLayer, BadInputThrowsLikeReference, 2) {
     name += "_" + combo_name(options) + (train ? "_train" : "_eval");
     hidden_case(name, seed, [&] {
       const bnkit::grader::Origin origin{"the reference solution (hidden case)", name, seed};
-      BatchNorm2d want = bnkit::grader::with_oracle([&] { return BatchNorm2d(channels, options); });
-      if (options.affine) {
-        want.gamma = draw.gamma(channels);
-        want.beta = draw.beta(channels);
-      }
-      if (options.track_running_stats) {
-        want.running_mean = draw.beta(channels);
-        want.running_var = draw.gamma(channels).cwiseAbs();
-        want.num_batches_tracked = static_cast<long>(draw.integer(1, 300));
-      }
+      Called want{bnkit::grader::reference_mid_training<BatchNorm2d>(draw, channels, options), Tensor(), {}};
       if (k != 11) {  // statistics saved by an earlier forward
-        want.save_mean = draw.beta(channels);
-        want.save_rstd = draw.gamma(channels).cwiseAbs();
+        want.layer.save_mean = draw.beta(channels);
+        want.layer.save_rstd = draw.gamma(channels).cwiseAbs();
       }
-      want.train(train);
+      want.layer.train(train);
       Tensor x(shape);
       for (Index i = 0; i < x.numel(); ++i) x.values()[i] = draw.uniform(-3.0, 3.0);
       Tensor dy(dy_shape.empty() ? shape : dy_shape);
       for (Index i = 0; i < dy.numel(); ++i) dy.values()[i] = draw.uniform(-1.0, 1.0);
-      BatchNorm2d got = want;
-      Tensor y_want, y_got;
-      BatchNorm2dGrads g_want, g_got;
-      const Outcome expected = bnkit::grader::with_oracle([&] {
-        return outcome_of([&] {
-          if (backward) g_want = want.backward(dy, x);
-          else y_want = want.forward(x);
-        });
-      });
-      const Outcome actual = outcome_of([&] {
-        if (backward) g_got = got.backward(dy, x);
-        else y_got = got.forward(x);
+      Called got = want;
+      const bnkit::grader::Ends ends = bnkit::grader::run_on_both(want, got, [&](Called& side) {
+        if (backward) side.grads = side.layer.backward(dy, x);
+        else side.y = side.layer.forward(x);
       });
       const std::string call = std::string(train ? "train" : "eval") + "-mode " + (backward ? "backward" : "forward") +
                                " on x of shape " + bnkit::shape_string(x.shape()) +
                                (backward ? ", dy of shape " + bnkit::shape_string(dy.shape()) : std::string()) +
-                               ", layer of " + std::to_string(channels) + " channels, " + switches_string(options);
-      EXPECT_TRUE(same_outcome(actual, expected, call));
-      if (!expected.threw && !actual.threw) {
-        if (backward) expect_same_grads(g_got, g_want, Tolerance::gradient(), origin, "");
-        else EXPECT_TRUE(bnkit::grader::tensors_match("y", y_got, y_want, Tolerance::forward(), origin));
+                               ", layer of " + std::to_string(channels) + " channels, " + bnkit::grader::switches_string(options);
+      EXPECT_TRUE(ends.alike(call));
+      if (ends.both_returned()) {
+        if (backward) expect_same_grads(got.grads, want.grads, Tolerance::gradient(), origin, "");
+        else EXPECT_TRUE(bnkit::grader::tensors_match("y", got.y, want.y, Tolerance::forward(), origin));
       }
-      expect_same_layer(got, want, Tolerance::forward(), origin, expected.threw ? "after the throw" : "after the call");
+      expect_same_layer(got.layer, want.layer, Tolerance::forward(), origin,
+                        ends.expected.threw ? "after the throw" : "after the call");
     });
   }
 }
