@@ -1,26 +1,11 @@
 #include "eval_mode.hpp"
-#include "random.hpp"
+#include "layer_sequences.hpp"
 #include "reference_cases.hpp"
 
-#include <optional>
-#include <string>
 #include <vector>
 
 void bnkit::golden::write_reference_cases(grader::CaseWriter& out) {
-  struct Call { bool train; std::vector<Index> shape; };
-  // Every value is offset + scale * N(0,1). A sequence with `for_test` set belongs to that
-  // test alone (BatchNorm1dLayer.ReferenceRandomizedCases leaves it out).
-  struct Sequence {
-    const char* name;
-    Index c;
-    bool affine, track;
-    std::uint64_t seed;
-    std::vector<Call> calls;
-    const char* momentum = "0.1";
-    double offset = 1.5, scale = 2.0;
-    const char* for_test = nullptr;
-  };
-  const std::vector<Sequence> sequences = {
+  const std::vector<LayerSequence> sequences = {
       {"ncl_long_sequence", 5, true, true, 401,
        {{true, {8, 5, 7}}, {true, {2, 5, 1}}, {true, {3, 5, 4}}, {false, {1, 5, 7}}, {false, {6, 5, 2}}}},
       {"nc_wide", 64, true, true, 402, {{true, {16, 64}}, {false, {3, 64}}}},
@@ -38,45 +23,5 @@ void bnkit::golden::write_reference_cases(grader::CaseWriter& out) {
        "none", 1e5, 1.0, "StableAtLargeOffset"},
       {"offset_nc_momentum_1", 6, true, true, 407, {{true, {24, 6}}, {true, {10, 6}}, {false, {7, 6}}}, "1", -8e4,
        0.7, "StableAtLargeOffset"},
-  };
-  for (const Sequence& q : sequences) {
-    BatchNormOptions options;
-    options.affine = q.affine;
-    options.track_running_stats = q.track;
-    const std::string momentum = q.momentum;
-    options.momentum = momentum == "none" ? std::nullopt : std::optional<double>(std::stod(momentum));
-    BatchNorm1d layer(q.c, options);
-    out.begin_case(q.name);
-    out.text("seed", std::to_string(q.seed));
-    if (q.for_test) out.text("for_test", q.for_test);
-    out.text("affine", q.affine ? "true" : "false");
-    out.text("track_running_stats", q.track ? "true" : "false");
-    out.text("momentum", momentum);
-    out.scalar("eps", options.eps);
-    out.scalar("num_features", static_cast<double>(q.c));
-    out.scalar("steps", static_cast<double>(q.calls.size()));
-    if (q.affine) {
-      layer.gamma = grader::random_uniform(q.c, q.seed + 1, 0.5, 2.0);
-      layer.beta = grader::random_uniform(q.c, q.seed + 2, -1.0, 1.0);
-      out.vector("gamma", layer.gamma);
-      out.vector("beta", layer.beta);
-    }
-    for (std::size_t k = 1; k <= q.calls.size(); ++k) {
-      const Call& call = q.calls[k - 1];
-      const std::string s = "." + std::to_string(k);
-      Tensor x(call.shape);
-      x.values() = grader::random_normal(x.numel(), 1, q.seed * 100 + k, q.offset, q.scale);
-      layer.train(call.train);
-      const Tensor y = layer.forward(x);
-      out.text("mode" + s, call.train ? "train" : "eval");
-      out.tensor("x" + s, x);
-      out.tensor("y" + s, y);
-      if (q.track) {
-        out.vector("running_mean" + s, layer.running_mean);
-        out.vector("running_var" + s, layer.running_var);
-        out.scalar("num_batches_tracked" + s, static_cast<double>(layer.num_batches_tracked));
-      }
-    }
-    out.end_case();
-  }
+  };  write_layer_sequences<BatchNorm1d>(out, sequences);
 }
