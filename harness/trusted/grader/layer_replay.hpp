@@ -135,6 +135,16 @@ void expect_buffers_match(const Case& c, const LayerStep<Grads>& step, const Lay
                            {c.source(), c.name(), std::nullopt}));
 }
 
+/// Replays the case on a fresh layer configured as its PyTorch module was (layer_from_case)
+/// and checks y and the buffers after every call.
+template <typename Layer>
+void expect_every_call_matches(const Case& c, Tolerance tol = Tolerance::forward()) {
+  replay_layer<Layer, NoGrads>(c, layer_from_case<Layer>(c), [&](const LayerStep<>& step, const Layer& layer) {
+    EXPECT_TRUE(matches_case("y", step.y, c, "y" + step.suffix, tol));
+    expect_buffers_match(c, step, layer, tol);
+  });
+}
+
 /// y of the case's first call (train mode, fresh buffers) with the one-pass variance
 /// E[x^2] - E[x]^2: the premise of a large-offset test (it must fail there).
 inline Tensor one_pass_first_y(const Case& c) {

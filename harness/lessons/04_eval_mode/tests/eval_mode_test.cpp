@@ -146,10 +146,7 @@ BNKIT_TEST(BatchNorm1dLayer, ThreeDimensionalInputMatchesPyTorch, 3) {
   // (N,C,L): one mean and variance per channel, over N and L together (M = N * L).
   for (const char* name : {"ncl_train2_eval1", "hand_4x3x4"}) {
     const Case& c = torch_case(name);
-    replay(c, [&](const Step& step, const BatchNorm1d& layer) {
-      EXPECT_TRUE(matches_case("y", step.y, c, "y" + step.suffix));
-      expect_buffers_match(c, step, layer);
-    });
+    bnkit::grader::expect_every_call_matches<BatchNorm1d>(c);
   }
 }
 
@@ -171,10 +168,7 @@ BNKIT_TEST(BatchNorm1dLayer, HandCheckedNumbers, 1) {
 
 BNKIT_TEST(BatchNorm1dLayer, AffineFalseIsPlainNormalisation, 1) {
   const Case& c = torch_case("affine_false");
-  replay(c, [&](const Step& step, const BatchNorm1d& layer) {
-    EXPECT_TRUE(matches_case("y", step.y, c, "y" + step.suffix));
-    expect_buffers_match(c, step, layer);
-  });
+  bnkit::grader::expect_every_call_matches<BatchNorm1d>(c);
 }
 
 BNKIT_TEST(BatchNorm1dLayer, NoTrackingUsesBatchStatisticsInEval, 2) {
@@ -213,10 +207,7 @@ BNKIT_TEST(BatchNorm1dLayer, EmptyBatchLeavesStatisticsAlone, 2) {
   // PyTorch: empty in, empty out; running_mean/var untouched, but num_batches_tracked
   // still counts the call.
   const Case& c = torch_case("empty_batch");
-  replay(c, [&](const Step& step, const BatchNorm1d& layer) {
-    EXPECT_TRUE(matches_case("y", step.y, c, "y" + step.suffix));
-    expect_buffers_match(c, step, layer);
-  });
+  bnkit::grader::expect_every_call_matches<BatchNorm1d>(c);
 }
 
 BNKIT_TEST(BatchNorm1dLayer, ZeroLengthInputIsEmptyToo, 1) {
@@ -313,10 +304,7 @@ BNKIT_TEST(BatchNorm1dLayer, MomentumZeroAndOne, 1) {
   // Momentum 0 keeps the buffers where they are (the counter still counts); momentum 1
   // replaces them with the last batch's statistics, the unbiased variance included.
   for (const Case* c : reference_cases_for(kLesson, "MomentumZeroAndOne")) {
-    replay(*c, [&](const Step& step, const BatchNorm1d& layer) {
-      EXPECT_TRUE(matches_case("y", step.y, *c, "y" + step.suffix));
-      expect_buffers_match(*c, step, layer);
-    });
+    bnkit::grader::expect_every_call_matches<BatchNorm1d>(*c);
   }
 }
 
@@ -345,10 +333,7 @@ BNKIT_TEST(BatchNorm1dLayer, StableAtLargeOffset, 2) {
     SCOPED_TRACE("case " + c->name());
     ASSERT_FALSE(tensors_match("y.1", bnkit::grader::one_pass_first_y(*c), c->tensor("y.1"), kLargeOffset, {}))
         << "premise of this test: the one-pass formula must fail on this data";
-    replay(*c, [&](const Step& step, const BatchNorm1d& layer) {
-      EXPECT_TRUE(matches_case("y", step.y, *c, "y" + step.suffix, kLargeOffset));
-      expect_buffers_match(*c, step, layer, kLargeOffset);
-    });
+    bnkit::grader::expect_every_call_matches<BatchNorm1d>(*c, kLargeOffset);
   }
 }
 

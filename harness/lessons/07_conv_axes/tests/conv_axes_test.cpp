@@ -183,10 +183,7 @@ BNKIT_TEST(BatchNorm2dLayer, SingleImageTrains, 2) {
   // A batch of one image is fine in train mode: its channel still has M = H*W values. The
   // second call has M = 2, where the Bessel factor M / (M - 1) is 2.
   const Case& c = torch_case("single_image");
-  replay(c, [&](const Step& step, const BatchNorm2d& layer) {
-    EXPECT_TRUE(matches_case("y", step.y, c, "y" + step.suffix));
-    expect_buffers_match(c, step, layer);
-  });
+  bnkit::grader::expect_every_call_matches<BatchNorm2d>(c);
 }
 
 BNKIT_TEST(BatchNorm2dLayer, OneValuePerChannelRefused, 2) {
@@ -276,10 +273,7 @@ BNKIT_TEST(BatchNorm2dLayer, HandCheckedNumbers, 1) {
 
 BNKIT_TEST(BatchNorm2dLayer, AffineFalseIsPlainNormalisation, 1) {
   const Case& c = torch_case("affine_false");
-  replay(c, [&](const Step& step, const BatchNorm2d& layer) {
-    EXPECT_TRUE(matches_case("y", step.y, c, "y" + step.suffix));
-    expect_buffers_match(c, step, layer);
-  });
+  bnkit::grader::expect_every_call_matches<BatchNorm2d>(c);
 }
 
 BNKIT_TEST(BatchNorm2dLayer, NoTrackingUsesBatchStatisticsInEval, 2) {
@@ -297,10 +291,7 @@ BNKIT_TEST(BatchNorm2dLayer, EmptyInputLeavesStatisticsAlone, 1) {
   // PyTorch: (0, C, H, W) and (N, C, 0, W) in, the same empty shape out; running_mean/var
   // untouched, but num_batches_tracked still counts a train-mode call.
   const Case& c = torch_case("empty_batch");
-  replay(c, [&](const Step& step, const BatchNorm2d& layer) {
-    EXPECT_TRUE(matches_case("y", step.y, c, "y" + step.suffix));
-    expect_buffers_match(c, step, layer);
-  });
+  bnkit::grader::expect_every_call_matches<BatchNorm2d>(c);
 }
 
 BNKIT_TEST(BatchNorm2dLayer, ChannelCheckInEveryMode, 1) {
@@ -317,10 +308,7 @@ BNKIT_TEST(BatchNorm2dLayer, ChannelCheckInEveryMode, 1) {
 
 BNKIT_TEST(BatchNorm2dLayer, MomentumZeroAndOne, 1) {
   for (const Case* c : reference_cases_for(kLesson, "MomentumZeroAndOne")) {
-    replay(*c, [&](const Step& step, const BatchNorm2d& layer) {
-      EXPECT_TRUE(matches_case("y", step.y, *c, "y" + step.suffix));
-      expect_buffers_match(*c, step, layer);
-    });
+    bnkit::grader::expect_every_call_matches<BatchNorm2d>(*c);
   }
 }
 
@@ -332,10 +320,7 @@ BNKIT_TEST(BatchNorm2dLayer, StableAtLargeOffset, 2) {
     SCOPED_TRACE("case " + c->name());
     ASSERT_FALSE(tensors_match("y.1", bnkit::grader::one_pass_first_y(*c), c->tensor("y.1"), kLargeOffset, {}))
         << "premise of this test: the one-pass formula must fail on this data";
-    replay(*c, [&](const Step& step, const BatchNorm2d& layer) {
-      EXPECT_TRUE(matches_case("y", step.y, *c, "y" + step.suffix, kLargeOffset));
-      expect_buffers_match(*c, step, layer, kLargeOffset);
-    });
+    bnkit::grader::expect_every_call_matches<BatchNorm2d>(*c, kLargeOffset);
   }
 }
 
