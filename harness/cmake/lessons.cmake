@@ -232,6 +232,8 @@ function(bnkit_add_lesson lesson)
   endforeach()
 
   bnkit_lesson_settings(${lesson})
+  # Watched, so that a lesson.cmake added to a configured tree configures it again.
+  file(GLOB settings_file CONFIGURE_DEPENDS ${kit}/lesson.cmake)
   add_library(lesson${num}_contract INTERFACE)
   target_include_directories(lesson${num}_contract INTERFACE ${root}/lessons/${lesson})
   target_link_libraries(lesson${num}_contract INTERFACE bnkit_lesson_api)
