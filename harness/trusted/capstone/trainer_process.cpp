@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 namespace bnkit::capstone {
 
@@ -22,21 +23,11 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void close_fd(int& fd) {
-  if (fd >= 0) close(fd);
-  fd = -1;
-}
-
 }  // namespace
 
 TrainerProcess::TrainerProcess(const std::string& program, const std::vector<std::string>& args,
                                std::shared_ptr<const std::string> input, sandbox::Level level)
-    : input_(std::move(input)) {
-  int in[2], report[2], out[2];
-  if (pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-  if (pipe2(report, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
-    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-  }
+    : input_data_(std::move(input)) {
   sandbox::Command command;
   command.argv = {program};
   command.argv.insert(command.argv.end(), args.begin(), args.end());
@@ -45,38 +36,30 @@ TrainerProcess::TrainerProcess(const std::string& program, const std::vector<std
   sandbox::Limits limits;
   limits.address_space_bytes = std::uint64_t{4} << 30;  // the training set as doubles: 60,000 x 784 x 8 = 376 MB
   limits.cpu_seconds = 24 * 3600;                       // a run is as long as its epochs
-  std::string error;
-  pid_ = sandbox::launch(command, {in[0], out[1], out[1], report[1], -1, -1}, level, limits, error);
-  close(in[0]);
-  close(out[1]);
-  close(report[1]);
-  input_fd_ = in[1];
-  report_fd_ = report[0];
-  output_fd_ = out[0];
-  for (const int fd : {input_fd_, report_fd_, output_fd_}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  if (pid_ < 0) {
-    close_fd(input_fd_);
-    close_fd(report_fd_);
-    close_fd(output_fd_);
-    throw std::runtime_error("cannot start " + program + ": " + error);
+  try {
+    process::Pipe in = process::make_pipe(), report = process::make_pipe(), out = process::make_pipe();
+    process_.emplace(sandbox::launch(command, {in.read.get(), out.write.get(), out.write.get(), report.write.get(), -1, -1},
+                                     level, limits));
+    input_ = std::move(in.write);
+    reports_ = std::move(report.read);
+    output_pipe_ = std::move(out.read);
+  } catch (const std::system_error& e) {
+    throw std::runtime_error("cannot start " + program + ": " + e.what());
   }
-  if (!input_ || input_->empty()) close_fd(input_fd_);
+  for (const process::Fd* fd : {&input_, &reports_, &output_pipe_}) process::set_nonblocking(*fd);
+  if (!input_data_ || input_data_->empty()) input_.reset();
 }
 
 TrainerProcess::~TrainerProcess() {
   if (!exited_) kill();
-  close_fd(input_fd_);
-  close_fd(report_fd_);
-  close_fd(output_fd_);
 }
 
 void TrainerProcess::kill() {
-  if (pid_ > 0 && !exited_) {
-    ::kill(-pid_, SIGKILL);
-    ::kill(pid_, SIGKILL);
+  if (process_ && !exited_) {
+    process_->kill();
     reap(true);
   }
-  close_fd(input_fd_);
+  input_.reset();
 }
 
 std::vector<nlohmann::json> TrainerProcess::take_records() {
@@ -86,8 +69,8 @@ std::vector<nlohmann::json> TrainerProcess::take_records() {
 }
 
 void TrainerProcess::on_input() {
-  while (input_fd_ >= 0 && written_ < input_->size()) {
-    const ssize_t n = write(input_fd_, input_->data() + written_, std::min<std::size_t>(input_->size() - written_, 1 << 20));
+  while (input_.is_open() && written_ < input_data_->size()) {
+    const ssize_t n = write(input_.get(), input_data_->data() + written_, std::min<std::size_t>(input_data_->size() - written_, 1 << 20));
     if (n > 0) {
       written_ += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
@@ -95,23 +78,23 @@ void TrainerProcess::on_input() {
     } else if (n < 0 && errno == EAGAIN) {
       return;
     } else {
-      close_fd(input_fd_);  // EPIPE: it stopped reading (it failed, or was stopped)
+      input_.reset();  // EPIPE: it stopped reading (it failed, or was stopped)
       return;
     }
   }
-  close_fd(input_fd_);
+  input_.reset();
 }
 
 void TrainerProcess::on_reports() {
   char buf[65536];
   for (;;) {
-    const ssize_t n = read(report_fd_, buf, sizeof buf);
+    const ssize_t n = read(reports_.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;  // EAGAIN
     if (n == 0) {
       if (!partial_.empty()) output_ += "(an unfinished report line: " + partial_.substr(0, 200) + ")\n";
       partial_.clear();
-      close_fd(report_fd_);
+      reports_.reset();
       return;
     }
     partial_.append(buf, static_cast<std::size_t>(n));
@@ -132,11 +115,11 @@ void TrainerProcess::on_reports() {
 void TrainerProcess::on_output() {
   char buf[65536];
   for (;;) {
-    const ssize_t n = read(output_fd_, buf, sizeof buf);
+    const ssize_t n = read(output_pipe_.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;
     if (n == 0) {
-      close_fd(output_fd_);
+      output_pipe_.reset();
       return;
     }
     if (output_.size() < kMaxOutput) output_.append(buf, std::min(static_cast<std::size_t>(n), kMaxOutput - output_.size()));
@@ -144,17 +127,11 @@ void TrainerProcess::on_output() {
 }
 
 void TrainerProcess::reap(bool block) {
-  if (exited_ || pid_ <= 0) return;
-  int status = 0;
-  pid_t r;
-  while ((r = waitpid(pid_, &status, block ? 0 : WNOHANG)) < 0 && errno == EINTR) {
-  }
-  if (r == pid_) {
+  if (exited_ || !process_) return;
+  const std::optional<int> status = block ? std::optional<int>(process_->wait()) : process_->try_wait();
+  if (status) {
     exited_ = true;
-    status_ = status;
-    ::kill(-pid_, SIGKILL);  // anything it left in its group
-  } else if (r < 0) {
-    exited_ = true;  // not our child any more: nothing to wait for
+    status_ = *status;
   }
 }
 
@@ -162,16 +139,16 @@ void TrainerProcess::pump(const std::vector<TrainerProcess*>& running, int timeo
   std::vector<pollfd> fds;
   std::vector<std::pair<TrainerProcess*, int>> owners;  // which process, which fd (0 in, 1 report, 2 output)
   for (TrainerProcess* t : running) {
-    if (t->input_fd_ >= 0) {
-      fds.push_back({t->input_fd_, POLLOUT, 0});
+    if (t->input_.is_open()) {
+      fds.push_back({t->input_.get(), POLLOUT, 0});
       owners.emplace_back(t, 0);
     }
-    if (t->report_fd_ >= 0) {
-      fds.push_back({t->report_fd_, POLLIN, 0});
+    if (t->reports_.is_open()) {
+      fds.push_back({t->reports_.get(), POLLIN, 0});
       owners.emplace_back(t, 1);
     }
-    if (t->output_fd_ >= 0) {
-      fds.push_back({t->output_fd_, POLLIN, 0});
+    if (t->output_pipe_.is_open()) {
+      fds.push_back({t->output_pipe_.get(), POLLIN, 0});
       owners.emplace_back(t, 2);
     }
   }
@@ -190,7 +167,7 @@ void TrainerProcess::pump(const std::vector<TrainerProcess*>& running, int timeo
     poll(nullptr, 0, std::min(timeout_ms, 20));
   }
   for (TrainerProcess* t : running) {
-    if (t->report_fd_ >= 0 || t->output_fd_ >= 0) continue;
+    if (t->reports_.is_open() || t->output_pipe_.is_open()) continue;
     // Both of its outputs are closed: it has ended, or closed them and goes on (then it has
     // five seconds to end).
     if (t->eof_since_ < 0) t->eof_since_ = now_s();

@@ -8,11 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sys/types.h>
 #include <sys/wait.h>
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,15 +52,15 @@ class TrainerProcess {
   void on_output();
   void reap(bool block);
 
-  pid_t pid_ = -1;
-  int input_fd_ = -1, report_fd_ = -1, output_fd_ = -1;
-  std::shared_ptr<const std::string> input_;
+  std::optional<process::Child> process_;
+  process::Fd input_, reports_, output_pipe_;
+  std::shared_ptr<const std::string> input_data_;
   std::size_t written_ = 0;
   std::string partial_;
   std::deque<nlohmann::json> records_;
   std::string output_;
   bool exited_ = false;
-  int status_ = 0;
+  int status_ = 0;  ///< its wait status, once exited_
   double eof_since_ = -1;
 };
 

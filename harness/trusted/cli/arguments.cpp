@@ -1,6 +1,7 @@
 #include "arguments.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 namespace bnkit::cli {
@@ -63,6 +64,20 @@ Parsed parse_arguments(CLI::App& app, const std::string& command, const Args& ar
     error = command + ": " + e.what();
   }
   return Parsed::kError;
+}
+
+std::optional<long long> whole_number(const std::string& text, long long low, long long high) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const long long n = std::stoll(text);
+  if (n < low || n > high) return std::nullopt;
+  return n;
+}
+
+std::optional<double> number_above(const std::string& text, double low, double high) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v > low) || !(v <= high)) return std::nullopt;
+  return v;
 }
 
 }  // namespace bnkit::cli

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 
 namespace bnkit::cli {
@@ -21,5 +22,11 @@ enum class Parsed { kOk, kHelp, kError };
 /// Parses `args` (what follows the command's name). kHelp: the command's help was printed
 /// (exit 0). kError: `error` is the message (exit 2 through usage_error).
 Parsed parse_arguments(CLI::App& app, const std::string& command, const Args& args, std::string& error);
+
+/// `text` as a whole number from `low` to `high` (digits only), or nothing.
+std::optional<long long> whole_number(const std::string& text, long long low, long long high);
+
+/// `text` as a number from `low` (excluded) to `high` (included), or nothing.
+std::optional<double> number_above(const std::string& text, double low, double high);
 
 }  // namespace bnkit::cli

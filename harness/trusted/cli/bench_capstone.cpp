@@ -7,6 +7,7 @@
 // only (evaluation excluded on both sides); a model's time is the median over its epochs.
 // Accuracy is the final epoch's, averaged over --seeds K seeds: the two programs draw
 // different random numbers, so only a mean over seeds says whether they learn equally well.
+#include "arguments.hpp"
 #include "capstone_trainer.hpp"
 #include "commands.hpp"
 #include "paths.hpp"
@@ -113,35 +114,31 @@ bool torch_available(const std::string& python) {
 int bench_capstone_command(const Args& args) {
   int epochs = 10, seeds = 1;
   std::string data = "/usr/share/datasets/fashion-mnist";
-  bool with_torch = true;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    if (a == "--epochs") {
-      const auto v = value();
-      char* end = nullptr;
-      const long n = v ? std::strtol(v->c_str(), &end, 10) : 0;
-      if (!v || *end != '\0' || n < 1 || n > 100) return usage_error("--epochs needs a whole number from 1 to 100");
-      epochs = static_cast<int>(n);
-    } else if (a == "--seeds") {
-      const auto v = value();
-      char* end = nullptr;
-      const long n = v ? std::strtol(v->c_str(), &end, 10) : 0;
-      if (!v || *end != '\0' || n < 1 || n > 20) return usage_error("--seeds needs a whole number from 1 to 20");
-      seeds = static_cast<int>(n);
-    } else if (a == "--data") {
-      const auto v = value();
-      if (!v) return usage_error("--data needs a folder of IDX files");
-      data = *v;
-    } else if (a == "--no-torch") {
-      with_torch = false;
-    } else {
-      return usage_error("unknown flag '" + a + "' for bench capstone. It takes --epochs N (default 10), --seeds K (default 1), --data DIR, --no-torch");
-    }
+  bool without_torch = false;
+  CLI::App app{"The reference capstone against PyTorch on the same model and recipe, on this machine: "
+               "seconds per training epoch, test accuracy, and their ratio. Shown, never graded."};
+  setup_parser(app, "bench capstone");
+  std::string epochs_text, seeds_text;
+  app.add_option("--epochs", epochs_text, "epochs per model (default 10)")->type_name("N");
+  app.add_option("--seeds", seeds_text, "seeds to average the accuracy over (default 1)")->type_name("K");
+  app.add_option("--data", data, "the Fashion-MNIST IDX files (default: Debian's)")->type_name("DIR");
+  app.add_flag("--no-torch", without_torch, "time bnkit only");
+  std::string error;
+  if (const Parsed p = parse_arguments(app, "bench capstone", args, error); p != Parsed::kOk) {
+    return p == Parsed::kHelp ? 0 : usage_error(error);
   }
+  if (app.count("--epochs")) {
+    const auto n = whole_number(epochs_text, 1, 100);
+    if (!n) return usage_error("--epochs needs a whole number from 1 to 100");
+    epochs = static_cast<int>(*n);
+  }
+  if (app.count("--seeds")) {
+    const auto n = whole_number(seeds_text, 1, 20);
+    if (!n) return usage_error("--seeds needs a whole number from 1 to 20");
+    seeds = static_cast<int>(*n);
+  }
+  if (data.empty()) return usage_error("--data needs a folder of IDX files");
+  bool with_torch = !without_torch;
   if (!fs::is_directory(data)) {
     return usage_error("no data folder " + data + " (Debian's dataset-fashion-mnist installs it; ./bnkit bench capstone "
                        "installs it when run as root), or name one with --data DIR");

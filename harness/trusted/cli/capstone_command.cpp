@@ -9,6 +9,7 @@
 // (harness/worker/capstone_trainer/trainer_main.cpp), built in build/release from the student's lessons or
 // the solutions, started in the sandbox with the data on its stdin; it reports JSON lines
 // and writes no file. Ctrl-C stops the trainers, keeps the CSV, draws what it has, exits 130.
+#include "arguments.hpp"
 #include "capstone_inputs.hpp"
 #include "capstone_runs.hpp"
 #include "capstone_trainer.hpp"
@@ -23,6 +24,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 namespace bnkit::cli {
 
@@ -32,10 +34,6 @@ namespace fs = std::filesystem;
 using capstone::Plan;
 using capstone::RunResult;
 
-constexpr const char* kFlags =
-    "--reference, --experiment NAME, --epochs N, --batch-size B, --lr X, --seed S, --threads T, --out DIR, "
-    "--data DIR, --train-limit N, --test-limit N";
-
 struct Options {
   bool reference = false;
   std::string experiment;
@@ -44,77 +42,80 @@ struct Options {
   std::string out, data;
 };
 
-/// Parses the flags; returns an error message, or "" when they are fine.
-std::string parse(const Args& args, Options& o) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) return std::nullopt;
-      return args[++i];
-    };
-    auto whole = [&](long long low, long long high, const std::string& example) -> std::optional<long long> {
-      const auto v = value();
-      if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos || v->size() > 18) return std::nullopt;
-      const long long n = std::stoll(*v);
-      if (n < low || n > high) return std::nullopt;
-      (void)example;
-      return n;
-    };
-    if (a == "--reference") o.reference = true;
-    else if (a == "--experiment") {
-      const auto v = value();
-      if (!v) return "--experiment needs a name. Valid experiments:\n" + capstone::experiment_list();
-      o.experiment = *v;
-    } else if (a == "--epochs") {
-      const auto n = whole(1, 1000, "");
+/// Parses the flags (CLI11, arguments.hpp), then checks their values in the kit's words.
+/// Returns kOk, kHelp, or kError with `error` set.
+Parsed parse(const Args& args, Options& o, std::string& error) {
+  CLI::App app{"Trains the course notes' MLP on Fashion-MNIST with and without your BatchNorm (or an "
+               "experiment's runs) and shows the difference: a table per epoch, a CSV and plots."};
+  setup_parser(app, "capstone");
+  std::string epochs, batch_size, lr, seed, threads, train_limit, test_limit;
+  app.add_flag("--reference", o.reference, "train with the reference solutions instead of your lessons");
+  app.add_option("--experiment", o.experiment, "run an experiment's table of runs (see the list below)")->type_name("NAME");
+  app.add_option("--epochs", epochs, "epochs per run (default: the plan's)")->type_name("N");
+  app.add_option("--batch-size", batch_size, "mini-batch size (default 32)")->type_name("B");
+  app.add_option("--lr", lr, "learning rate (default: the plan's)")->type_name("X");
+  app.add_option("--seed", seed, "the first run's seed (default 0)")->type_name("S");
+  app.add_option("--threads", threads, "how many runs train at once, one core each (default 1)")->type_name("T");
+  app.add_option("--out", o.out, "where the CSV and plots go (default build/capstone)")->type_name("DIR");
+  app.add_option("--data", o.data, "the Fashion-MNIST IDX files (default: Debian's)")->type_name("DIR");
+  app.add_option("--train-limit", train_limit, "train on the first N images only")->type_name("N");
+  app.add_option("--test-limit", test_limit, "test on the first N images only")->type_name("N");
+  app.footer("Experiments:\n" + capstone::experiment_list());
+  if (const Parsed p = parse_arguments(app, "capstone", args, error); p != Parsed::kOk) return p;
+
+  error = [&]() -> std::string {
+    if (app.count("--experiment") && o.experiment.empty())
+      return "--experiment needs a name. Valid experiments:\n" + capstone::experiment_list();
+    if (app.count("--epochs")) {
+      const auto n = whole_number(epochs, 1, 1000);
       if (!n) return "--epochs needs a whole number from 1 to 1000, e.g. --epochs 3";
       o.overrides.epochs = static_cast<int>(*n);
-    } else if (a == "--batch-size") {
-      const auto n = whole(1, 60000, "");
+    }
+    if (app.count("--batch-size")) {
+      const auto n = whole_number(batch_size, 1, 60000);
       if (!n) return "--batch-size needs a whole number from 1 to 60000, e.g. --batch-size 64";
       o.overrides.batch_size = static_cast<long>(*n);
-    } else if (a == "--lr") {
-      const auto v = value();
-      char* end = nullptr;
-      const double lr = v ? std::strtod(v->c_str(), &end) : 0.0;
-      if (!v || v->empty() || *end != '\0' || !(lr > 0) || !(lr <= 100)) {
-        return "--lr needs a learning rate above 0 (at most 100), e.g. --lr 0.05";
-      }
-      o.overrides.lr = lr;
-    } else if (a == "--seed") {
-      const auto n = whole(0, 999999999999999LL, "");
+    }
+    if (app.count("--lr")) {
+      const auto v = number_above(lr, 0.0, 100.0);
+      if (!v) return "--lr needs a learning rate above 0 (at most 100), e.g. --lr 0.05";
+      o.overrides.lr = *v;
+    }
+    if (app.count("--seed")) {
+      const auto n = whole_number(seed, 0, 999999999999999LL);
       if (!n) return "--seed needs a whole number below 10^15, e.g. --seed 42";
       o.overrides.seed = static_cast<std::uint64_t>(*n);
-    } else if (a == "--threads") {
-      const auto n = whole(1, 64, "");
+    }
+    if (app.count("--threads")) {
+      const auto n = whole_number(threads, 1, 64);
       if (!n) return "--threads needs a whole number from 1 to 64 (how many runs train at once, one core each)";
       o.threads = static_cast<int>(*n);
-    } else if (a == "--train-limit" || a == "--test-limit") {
-      const auto n = whole(2, 100000000, "");
-      if (!n) return a + " needs a whole number of images, at least 2, e.g. " + a + " 5000";
-      (a == "--train-limit" ? o.overrides.train_limit : o.overrides.test_limit) = static_cast<long>(*n);
-    } else if (a == "--out" || a == "--data") {
-      const auto v = value();
-      if (!v || v->empty()) return a + " needs a folder";
-      (a == "--out" ? o.out : o.data) = *v;
-    } else {
-      return "unknown " + std::string(a.rfind("-", 0) == 0 ? "flag" : "argument") + " '" + a +
-             "' for capstone. Valid flags: " + kFlags;
     }
-  }
-  return "";
+    for (const auto& [flag, text, limit] : {std::tuple{"--train-limit", &train_limit, &o.overrides.train_limit},
+                                            std::tuple{"--test-limit", &test_limit, &o.overrides.test_limit}}) {
+      if (!app.count(flag)) continue;
+      const auto n = whole_number(*text, 2, 100000000);
+      if (!n) return std::string(flag) + " needs a whole number of images, at least 2, e.g. " + flag + " 5000";
+      *limit = static_cast<long>(*n);
+    }
+    for (const auto& [flag, folder] : {std::pair{"--out", &o.out}, std::pair{"--data", &o.data}}) {
+      if (app.count(flag) && folder->empty()) return std::string(flag) + " needs a folder";
+    }
+    return "";
+  }();
+  return error.empty() ? Parsed::kOk : Parsed::kError;
 }
 
 }  // namespace
 
 int capstone_command(const Args& args) {
   Options o;
-  if (const std::string error = parse(args, o); !error.empty()) return usage_error(error);
+  std::string error;
+  if (const Parsed p = parse(args, o, error); p != Parsed::kOk) return p == Parsed::kHelp ? 0 : usage_error(error);
   Plan plan;
   if (o.experiment.empty()) {
     plan = capstone::main_plan(o.overrides);
   } else {
-    std::string error;
     const auto p = capstone::experiment_plan(o.experiment, o.overrides, error);
     if (!p) return usage_error(error);
     plan = *p;

@@ -204,7 +204,7 @@ std::string failure_text(const std::optional<nlohmann::json>& error, const capst
   if (kind == "eigen_check") return eigen_message(error->value("record", ""), program);
   if (kind == "data" || kind == "usage") return "the trainer refused its input (a kit bug): " + message;
   if (process.signal() != 0) {
-    return "the trainer crashed: " + runner::signal_name(process.signal()) +
+    return "the trainer crashed: " + bnkit::process::describe_signal(process.signal()) +
            (process.signal() == SIGSEGV ? " (in your code: an index out of range, or a stack overflow?)" : "");
   }
   return "the trainer ended without a result (exit code " + std::to_string(process.exit_code()) + ")";

@@ -1,6 +1,11 @@
 // What a student reads when their file does not compile, or compiles with warnings: their own
 // file and line first, Eigen's static assertions in one sentence, a few of the compiler's own
 // words, all on one screen. Pure functions over a g++ build log (no I/O).
+//
+// The log is g++'s text, not -fdiagnostics-format=json: g++ 12's JSON leaves out the
+// template instantiation context ("required from here"), which is the only place an error
+// inside Eigen's headers names the student's line. harness/scripts/gcc_json_diagnostics.sh
+// shows it (text: student.cpp:3; JSON: no line of the student's file).
 #pragma once
 
 #include <functional>

@@ -84,7 +84,7 @@ void classify(TestResult& t, const ProcessOutcome& proc, const ParsedResult& res
     // The test binary is kit code: if it died, say so plainly.
     t.status = proc.kind == Kind::kSignalled ? TestStatus::kCrashed : TestStatus::kExited;
     t.message = "the grader's test process ended before the test finished (" +
-                (proc.kind == Kind::kSignalled ? signal_name(proc.code) : "exit code " + std::to_string(proc.code)) +
+                (proc.kind == Kind::kSignalled ? process::describe_signal(proc.code) : "exit code " + std::to_string(proc.code)) +
                 "): a kit bug, please report it";
     const std::string last = tail(output, 12);
     if (!last.empty()) t.message += "\n  last output:\n" + last;

@@ -1,6 +1,9 @@
 // Running a child process with a time limit, its output captured to a file.
 #pragma once
 
+#include "child.hpp"
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,14 +15,13 @@ struct ProcessOutcome {
   double seconds = 0.0;
 };
 
-/// A started child: its own process group (so a timeout kills everything it spawned),
-/// stdin from /dev/null, stdout and stderr into `output_path`.
+/// A started child (the one spawner, child.hpp): its own process group (so a timeout kills
+/// everything it spawned), stdin from /dev/null, stdout and stderr into `output_path`.
 class Child {
  public:
   Child(const std::vector<std::string>& argv, const std::string& output_path, double timeout_s);
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
-  ~Child();
 
   /// Non-blocking: true once the child has ended (or was killed for its time limit).
   bool poll();
@@ -28,7 +30,7 @@ class Child {
   double elapsed() const;
 
  private:
-  int pid_ = -1;
+  std::optional<process::Child> child_;  ///< nullopt when it could not start
   double start_ = 0.0;
   double timeout_s_;
   bool done_ = false;
@@ -38,9 +40,6 @@ class Child {
 /// Runs to the end, blocking. Output goes to `output_path`.
 ProcessOutcome run_process(const std::vector<std::string>& argv, const std::string& output_path,
                            double timeout_s);
-
-/// Human words for a signal: "SIGSEGV (segmentation fault)".
-std::string signal_name(int sig);
 
 /// The file as a string ("" if it cannot be read). A file longer than `max_bytes` gives its
 /// first max_bytes / 2 and last max_bytes / 2 bytes, with a note of what was left out.

@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 namespace bnkit::boundary {
 
@@ -27,25 +28,6 @@ namespace {
 double now_s() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-void close_fd(int& fd) {
-  if (fd >= 0) close(fd);
-  fd = -1;
-}
-
-std::string signal_words(int sig) {
-  switch (sig) {
-    case SIGSEGV: return "SIGSEGV (segmentation fault: memory out of bounds?)";
-    case SIGABRT: return "SIGABRT (abort: a failed assertion, e.g. Eigen's size checks?)";
-    case SIGFPE: return "SIGFPE (arithmetic error: integer division by zero?)";
-    case SIGBUS: return "SIGBUS (bus error)";
-    case SIGILL: return "SIGILL (illegal instruction)";
-    case SIGKILL: return "SIGKILL (killed)";
-    case SIGXCPU: return "SIGXCPU (the CPU time limit)";
-    case SIGXFSZ: return "SIGXFSZ (the file size limit)";
-    default: return "signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
-  }
 }
 
 /// A text from the worker, cut to kMaxTextBytes. (It is only ever text: a diagnosis is
@@ -76,48 +58,36 @@ const std::function<std::string()>* g_describe_arguments = nullptr;
 /// worker library) and returns what it printed on stdout, or nullopt if it failed, printed
 /// more than 4 MiB or took longer than `timeout_s`.
 std::optional<std::string> run_tool(const std::vector<std::string>& argv, double timeout_s) {
-  std::vector<char*> args;  // built before fork: the child only calls async-signal-safe functions
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return std::nullopt;
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(out[0]);
-    close(out[1]);
+  std::optional<process::Pipe> out;
+  std::optional<process::Child> tool;
+  try {
+    out = process::make_pipe();
+    process::Spawn spawn;
+    spawn.argv = argv;
+    spawn.fds = {-1, out->write.get(), -1};
+    spawn.search_path = true;
+    tool.emplace(spawn);
+  } catch (const std::system_error&) {
     return std::nullopt;
   }
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    const int devnull = open("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-      dup2(devnull, STDIN_FILENO);
-      dup2(devnull, STDERR_FILENO);
-    }
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  out->write.reset();
+  process::set_nonblocking(out->read);
   std::string text;
   const double deadline = now_s() + timeout_s;
   bool finished = false;
   while (!finished && now_s() < deadline && text.size() < (std::size_t{4} << 20)) {
-    pollfd fd{out[0], POLLIN, 0};
+    pollfd fd{out->read.get(), POLLIN, 0};
     poll(&fd, 1, 50);
     char buf[65536];
     for (;;) {
-      const ssize_t n = read(out[0], buf, sizeof buf);
+      const ssize_t n = read(out->read.get(), buf, sizeof buf);
       if (n > 0) text.append(buf, static_cast<std::size_t>(n));
       if (n == 0) finished = true;
       if (n <= 0) break;
     }
   }
-  close(out[0]);
-  kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  tool->kill();
+  const int status = tool->wait();
   if (!finished || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
   return text;
 }
@@ -156,53 +126,48 @@ std::string eigen_check_message(const std::string& call, const std::string& reas
 }  // namespace
 
 void Worker::start() {
-  int request[2], reply[2], output[2];
-  if (pipe2(request, O_CLOEXEC) != 0 || pipe2(reply, O_CLOEXEC) != 0 || pipe2(output, O_CLOEXEC) != 0) {
-    throw CallFailed(std::string("cannot create pipes for the worker: ") + std::strerror(errno));
+  std::optional<process::Pipe> request, reply, output;
+  try {
+    request = process::make_pipe();
+    reply = process::make_pipe();
+    output = process::make_pipe();
+  } catch (const std::system_error& e) {
+    throw CallFailed(std::string("cannot create pipes for the worker: ") + e.what());
   }
-  const int library = open(config_.library.c_str(), O_RDONLY | O_CLOEXEC);
-  if (library < 0) {
-    for (int fd : {request[0], request[1], reply[0], reply[1], output[0], output[1]}) close(fd);
+  const process::Fd library(open(config_.library.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!library.is_open()) {
     throw CallFailed("cannot open the worker library " + config_.library + ": " + std::strerror(errno) +
                      " (build it first)");
   }
   sandbox::Command command{{config_.worker_exe, "/proc/self/fd/" + std::to_string(kLibraryFd)}, {config_.worker_exe}};
-  std::string error;
-  pid_ = sandbox::launch(command, {-1, output[1], output[1], request[0], reply[1], library}, config_.level,
-                         config_.limits, error);
-  close(library);
-  close(request[0]);
-  close(reply[1]);
-  close(output[1]);
-  request_fd_ = request[1];
-  reply_fd_ = reply[0];
-  output_fd_ = output[0];
-  dying_reason_.clear();
-  if (pid_ < 0) {
-    stop();
-    throw CallFailed("cannot start the worker: " + error);
+  try {
+    process_.emplace(sandbox::launch(command,
+                                     {-1, output->write.get(), output->write.get(), request->read.get(),
+                                      reply->write.get(), library.get()},
+                                     config_.level, config_.limits));
+  } catch (const std::system_error& e) {
+    throw CallFailed(std::string("cannot start the worker: ") + e.what());
   }
-  fcntl(request_fd_, F_SETFL, O_NONBLOCK);
-  fcntl(output_fd_, F_SETFL, O_NONBLOCK);
+  // The worker's ends close here, with the pipes: it holds its own copies.
+  request_ = std::move(request->write);
+  reply_ = std::move(reply->read);
+  output_pipe_ = std::move(output->read);
+  dying_reason_.clear();
+  process::set_nonblocking(request_);
+  process::set_nonblocking(output_pipe_);
 }
 
 void Worker::stop() {
-  if (pid_ > 0) {
-    kill(-pid_, SIGKILL);
-    kill(pid_, SIGKILL);
-    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }
-  pid_ = -1;
-  close_fd(request_fd_);
-  close_fd(reply_fd_);
-  close_fd(output_fd_);
+  process_.reset();  // kills its group and reaps it
+  request_.reset();
+  reply_.reset();
+  output_pipe_.reset();
 }
 
 void Worker::drain_output() {
   char buf[8192];
   for (;;) {
-    const ssize_t n = read(output_fd_, buf, sizeof buf);
+    const ssize_t n = read(output_pipe_.get(), buf, sizeof buf);
     if (n <= 0) return;
     const std::size_t room = config_.output_limit > output_.size() ? config_.output_limit - output_.size() : 0;
     const std::size_t keep = std::min(room, static_cast<std::size_t>(n));
@@ -218,13 +183,10 @@ std::string Worker::output() const {
 
 void Worker::fail(const std::string& call, const std::string& what) {
   // Give a dying worker a moment to finish dying, so its signal can be named.
-  int status = 0;
-  bool reaped = false;
-  for (int i = 0; i < 200 && !reaped; ++i) {
-    const pid_t r = waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) reaped = true;
-    else usleep(5000);
-  }
+  std::optional<int> ended;
+  for (int i = 0; i < 200 && !(ended = process_->try_wait()); ++i) usleep(5000);
+  const bool reaped = ended.has_value();
+  const int status = ended.value_or(0);
   // A failed Eigen check: one sentence with the student's line, instead of the signal.
   const std::string eigen = what.empty() ? eigen_check_message(call, dying_reason_, config_.library) : "";
   std::string how = what;
@@ -236,7 +198,7 @@ void Worker::fail(const std::string& call, const std::string& what) {
     // bubblewrap reports a signal that killed its child as exit code 128 + signal.
     if (config_.level == sandbox::Level::kFull && code > 128 && code < 160) sig = code - 128;
     if (sig != 0 && !dying_reason_.empty()) how = "crashed with " + std::string(sigabbrev_np(sig) ? "SIG" : "") + (sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal");
-    else if (sig != 0) how = "crashed with " + signal_words(sig);
+    else if (sig != 0) how = "crashed with " + process::describe_signal(sig);
     else if (!dying_reason_.empty()) how = "could not run";
     else how = "exited with code " + std::to_string(code) + " (exit(), std::exit or quick_exit in the code?)";
   } else if (how.empty()) {
@@ -261,7 +223,7 @@ void Worker::fail(const std::string& call, const std::string& what) {
 }
 
 Reply Worker::call(const std::string& name, const std::string& args) {
-  if (pid_ < 0) start();
+  if (!process_) start();
   const std::string out = frame(encode_request(name, args));
 
   const std::string call = name + "()";
@@ -277,19 +239,19 @@ Reply Worker::call(const std::string& name, const std::string& args) {
       limit << config_.call_timeout_s;
       fail(call, "did not return within " + limit.str() + " s (an endless loop, or far too much work?)");
     }
-    pollfd fds[3] = {{reply_fd_, POLLIN, 0}, {output_fd_, POLLIN, 0}, {request_fd_, POLLOUT, 0}};
+    pollfd fds[3] = {{reply_.get(), POLLIN, 0}, {output_pipe_.get(), POLLIN, 0}, {request_.get(), POLLOUT, 0}};
     const int nfds = sent < out.size() ? 3 : 2;
     const int ready = poll(fds, static_cast<nfds_t>(nfds), static_cast<int>(std::min(left, 0.25) * 1000) + 1);
     if (ready < 0 && errno != EINTR) fail(call, "could not be waited for");
     if (fds[1].revents) drain_output();
     if (nfds == 3 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      const ssize_t n = write(request_fd_, out.data() + sent, out.size() - sent);
+      const ssize_t n = write(request_.get(), out.data() + sent, out.size() - sent);
       if (n > 0) sent += static_cast<std::size_t>(n);
       else if (n < 0 && errno != EAGAIN && errno != EINTR) fail(call, "");
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       char buf[65536];
-      const ssize_t n = read(reply_fd_, buf, sizeof buf);
+      const ssize_t n = read(reply_.get(), buf, sizeof buf);
       if (n <= 0) fail(call, "");
       in.append(buf, static_cast<std::size_t>(n));
       for (;;) {

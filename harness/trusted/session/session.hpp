@@ -10,9 +10,8 @@
 #include "launch.hpp"
 #include "proxy.hpp"
 
-#include <sys/types.h>
-
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace bnkit::boundary {
@@ -49,8 +48,8 @@ class Worker {
   void drain_output();
 
   WorkerConfig config_;
-  pid_t pid_ = -1;
-  int request_fd_ = -1, reply_fd_ = -1, output_fd_ = -1;
+  std::optional<process::Child> process_;  ///< nullopt between a death and the next call
+  process::Fd request_, reply_, output_pipe_;
   std::string output_;
   std::size_t dropped_ = 0;
   std::string dying_reason_;

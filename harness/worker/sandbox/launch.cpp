@@ -8,8 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <system_error>
 
 namespace bnkit::sandbox {
 
@@ -40,20 +39,9 @@ std::vector<std::string> bwrap_argv(const Command& command) {
   return a;
 }
 
-/// In the child: never returns.
-[[noreturn]] void become(const Command& command, const std::array<int, 6>& fds, Level level,
-                         const Limits& limits) {
-  // fds: move every source above 10 first, so that dup2 onto 0..5 cannot clobber one.
-  constexpr int kChildFds = 6;
-  std::array<int, kChildFds> high{};
-  for (int i = 0; i < kChildFds; ++i) {
-    const int src = fds[static_cast<std::size_t>(i)] >= 0 ? fds[static_cast<std::size_t>(i)] : open("/dev/null", O_RDWR);
-    high[static_cast<std::size_t>(i)] = fcntl(src, F_DUPFD, 10);
-  }
-  for (int i = 0; i < kChildFds; ++i) dup2(high[static_cast<std::size_t>(i)], i);
-  for (int fd = kChildFds; fd < 1024; ++fd) close(fd);
-
-  setsid();  // own session and process group: the grader kills the group
+/// The child's last steps before exec (async-signal-safe calls only): limits, the user
+/// switch, death with the parent.
+bool confine(const Limits& limits) {
   set_limit(RLIMIT_AS, limits.address_space_bytes);
   set_limit(RLIMIT_CPU, limits.cpu_seconds);
   set_limit(RLIMIT_FSIZE, limits.file_bytes);
@@ -62,46 +50,36 @@ std::vector<std::string> bwrap_argv(const Command& command) {
   if (geteuid() == 0) {
     // Root is exempt from RLIMIT_NPROC and may write every file: run as nobody instead.
     setgroups(0, nullptr);
-    if (setgid(kNobody) != 0 || setuid(kNobody) != 0) _exit(126);
+    if (setgid(kNobody) != 0 || setuid(kNobody) != 0) return false;
   }
   set_limit(RLIMIT_NPROC, limits.processes);
   // After the user switch, which clears it: die when the test process dies.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1) _exit(125);  // the parent is already gone
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-
-  const std::vector<std::string> argv = level == Level::kFull ? bwrap_argv(command) : command.argv;
-  std::vector<char*> c_argv;
-  for (const auto& s : argv) c_argv.push_back(const_cast<char*>(s.c_str()));
-  c_argv.push_back(nullptr);
-  char* const env[] = {const_cast<char*>("LANG=C.UTF-8"), const_cast<char*>("PATH=/usr/bin:/bin"), nullptr};
-  execve(c_argv[0], c_argv.data(), env);
-  const std::string msg = std::string("bnkit: cannot start ") + c_argv[0] + ": " + std::strerror(errno) + "\n";
-  (void)!write(2, msg.data(), msg.size());
-  _exit(127);
+  return true;
 }
 
 }  // namespace
 
-pid_t launch(const Command& command, const std::array<int, 6>& fds, Level level, const Limits& limits,
-             std::string& error) {
-  const pid_t pid = fork();
-  if (pid < 0) {
-    error = std::string("fork failed: ") + std::strerror(errno);
-    return -1;
-  }
-  if (pid == 0) become(command, fds, level, limits);
-  return pid;
+process::Child launch(const Command& command, const std::array<int, 6>& fds, Level level, const Limits& limits) {
+  process::Spawn spawn;
+  spawn.argv = level == Level::kFull ? bwrap_argv(command) : command.argv;
+  spawn.fds.assign(fds.begin(), fds.end());
+  spawn.own_group = true;  // own session and process group: the grader kills the group
+  spawn.environment = std::vector<std::string>{"LANG=C.UTF-8", "PATH=/usr/bin:/bin"};
+  spawn.prepare = [limits] { return confine(limits); };
+  return process::Child(spawn);
 }
 
 Level detect_level() {
   if (access(kBwrap, X_OK) != 0) return Level::kBasic;
   Command probe{{"/bin/true"}, {}};
-  std::string error;
-  const pid_t pid = launch(probe, {-1, -1, -1, -1, -1, -1}, Level::kFull, Limits{}, error);
-  if (pid < 0) return Level::kBasic;
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  try {
+    status = launch(probe, {-1, -1, -1, -1, -1, -1}, Level::kFull, Limits{}).wait();
+  } catch (const std::system_error&) {
+    return Level::kBasic;
   }
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? Level::kFull : Level::kBasic;
 }

@@ -10,7 +10,7 @@
 // forbids new processes, exec, sockets, file changes and signals to other processes.
 #pragma once
 
-#include <sys/types.h>
+#include "child.hpp"
 
 #include <array>
 #include <cstdint>
@@ -34,11 +34,10 @@ struct Command {
   std::vector<std::string> visible;     ///< files the program needs, shown read-only (kFull)
 };
 
-/// Forks and starts `command` with child fds 0..5 taken from `fds` (-1: /dev/null).
-/// Returns the pid to wait for and kill (its process group is the same number), or -1
-/// with `error` set.
-pid_t launch(const Command& command, const std::array<int, 6>& fds, Level level, const Limits& limits,
-             std::string& error);
+/// Starts `command` with child fds 0..5 taken from `fds` (-1: /dev/null), in its own
+/// process group, through the one spawner (child.hpp): the Child kills and reaps it when it
+/// goes. \throws std::system_error when it cannot fork.
+process::Child launch(const Command& command, const std::array<int, 6>& fds, Level level, const Limits& limits);
 
 /// The strongest level that works on this machine (runs a quick probe).
 Level detect_level();
