@@ -53,7 +53,8 @@ std::string student_warnings(const std::string& log, const std::string& text, co
 
 }  // namespace
 
-BuildResult build_targets(const std::vector<std::string>& targets, const std::string& student_file) {
+BuildResult build_targets(const std::vector<std::string>& targets, const std::string& student_file,
+                          const std::string& warnings_file) {
   const std::string log = build_dir() + "/bnkit-build-" + targets.front() + ".log";
   std::vector<std::string> argv = {cmake_program(), "--build", build_dir(), "--target"};
   argv.insert(argv.end(), targets.begin(), targets.end());
@@ -66,8 +67,15 @@ BuildResult build_targets(const std::vector<std::string>& targets, const std::st
     CompileFeedback feedback = summarise(text, student, source_dir());
     add_missing_sources(feedback, line_of);
     result.errors = format_errors(feedback, log);
+    for (const CompileError& e : feedback.errors) {
+      if (!e.file.empty()) {
+        result.first_error_file = e.file;
+        break;
+      }
+    }
   }
-  result.warnings = student_warnings(log, text, student, targets.front());
+  result.warnings = student_warnings(log, text, warnings_file.empty() ? student : relative_to_root(warnings_file),
+                                     targets.front());
   return result;
 }
 

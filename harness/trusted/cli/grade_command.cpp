@@ -78,13 +78,16 @@ Parsed parse(const Args& args, GradeOptions& o, std::string& error) {
 }
 
 /// A lesson whose code did not compile still has all its tests: each counts 0 of its points.
+/// `file` is the lesson's own file; `built.first_error_file` may be a lesson it uses.
 runner::LessonResult not_compiled(const Lesson& lesson, const std::string& binary, const runner::GradingOptions& options,
-                                  const std::string& errors, bool reference) {
+                                  const BuildResult& built, const std::string& file) {
   runner::LessonResult result;
   result.id = lesson.id;
   result.status = runner::LessonStatus::kDoesNotCompile;
-  result.detail = "  " + std::string(reference ? "solutions/" : "lessons/") + lesson.id + "/" + lesson.topic +
-                  ".cpp does not compile:\n" + errors;
+  const bool elsewhere = !built.first_error_file.empty() && built.first_error_file != file;
+  if (elsewhere) result.file_to_fix = built.first_error_file;
+  result.detail = "  " + (elsewhere ? built.first_error_file + " (lesson " + lesson.number + " uses it)" : file) +
+                  " does not compile:\n" + built.errors;
   result.tests = runner::read_manifest(binary, options);
   for (auto& t : result.tests) t.message = "not run: the lesson's code does not compile";
   return result;
@@ -173,9 +176,11 @@ int grade_command(const Args& args) {
       result.detail = "  the kit's own test binary for " + lesson.id + " does not build (a kit bug):\n" + kit.errors;
     } else {
       const std::string file = std::string(o.reference ? "solutions/" : "lessons/") + lesson.id + "/" + lesson.topic + ".cpp";
-      const BuildResult built = build_targets({worker_target}, file);
+      // A lesson that uses others links their files too: an error in any of them is the student's.
+      const std::string scope = lesson.entry.uses.empty() ? file : (o.reference ? "solutions/" : "lessons/");
+      const BuildResult built = build_targets({worker_target}, scope, file);
       if (!built.ok) {
-        result = not_compiled(lesson, binary, options, built.errors, o.reference);
+        result = not_compiled(lesson, binary, options, built, file);
       } else {
         progress("  grading " + lesson.id + " ...");
         result = runner::grade_binary(lesson.id, binary, options);

@@ -256,7 +256,7 @@ void print_report(const GradeReport& report, const Style& style) {
               << rel << next->topic << ".cpp\n      and check it with " << style.bold("./bnkit grade " + next->number)
               << ". Stuck? ./bnkit hint " << next->number << "\n";
   } else {
-    std::cout << "Next: fix " << rel << next->topic << ".cpp, then " << style.bold("./bnkit grade " + next->number)
+    std::cout << "Next: fix " << (r.file_to_fix.empty() ? rel + next->topic + ".cpp" : r.file_to_fix) << ", then " << style.bold("./bnkit grade " + next->number)
               << ". Stuck? ./bnkit hint " << next->number << "\n";
   }
 }

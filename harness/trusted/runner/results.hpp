@@ -38,6 +38,9 @@ struct LessonResult {
   LessonStatus status = LessonStatus::kNotStarted;
   std::string detail;  ///< compiler errors (kDoesNotCompile) or what went wrong (kBroken)
   std::string warnings;  ///< compiler warnings in the lesson's file (also when it compiles)
+  /// kDoesNotCompile: the file the first error is in, when it is not the lesson's own (a
+  /// lesson it uses, e.g. "lessons/04_eval_mode/eval_mode.cpp" for lesson 07).
+  std::string file_to_fix;
   std::vector<TestResult> tests;  ///< every graded test, whether or not it could run
 
   int earned() const;

@@ -101,4 +101,24 @@ TEST(Terminal, ControlCharactersFromASubmissionAreNeutralised) {
   EXPECT_NE(safe.find('\t'), std::string::npos);
 }
 
+/// The terminal report of `report`, as printed.
+std::string printed(const cli::GradeReport& report) {
+  ::testing::internal::CaptureStdout();
+  cli::print_report(report, cli::Style());
+  return ::testing::internal::GetCapturedStdout();
+}
+
+TEST(Terminal, AnErrorInAUsedLessonSaysWhichFileToFix) {
+  cli::GradeReport report = report_with_message("not run: the lesson's code does not compile");
+  report.lessons.front().number = "01";
+  report.lessons.front().topic = "batch_statistics";
+  runner::LessonResult& r = report.results.front();
+  r.status = runner::LessonStatus::kDoesNotCompile;
+  EXPECT_NE(printed(report).find("Next: fix lessons/01_batch_statistics/batch_statistics.cpp,"), std::string::npos);
+  r.file_to_fix = "lessons/00_used/used.cpp";
+  const std::string text = printed(report);
+  EXPECT_NE(text.find("Next: fix lessons/00_used/used.cpp,"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Next: fix lessons/01_batch_statistics"), std::string::npos) << text;
+}
+
 }  // namespace
